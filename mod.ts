@@ -1,0 +1,18 @@
+/**
+ * Wire: an HTTP/1.1 stack for Deno written in TypeScript from the TCP socket up —
+ * an accept loop, an incremental parser, `serve(handler)` on Web Request/Response,
+ * Koa-style middleware, a router, and a client.
+ *
+ * @example Hello world
+ * ```ts ignore
+ * import { serve } from "@wire/http";
+ *
+ * serve(() => new Response("hello"), { port: 8000 });
+ * ```
+ *
+ * @module
+ */
+
+export type { Handler, ServeInfo } from "./http/mod.ts";
+export { HttpError, httpError, type HttpErrorOptions } from "./http/mod.ts";
+export { isStatus, STATUS_TEXT, statusText } from "./http/mod.ts";
