@@ -16,3 +16,4 @@
 export type { Handler, ServeInfo } from "./http/mod.ts";
 export { HttpError, httpError, type HttpErrorOptions } from "./http/mod.ts";
 export { isStatus, STATUS_TEXT, statusText } from "./http/mod.ts";
+export { ChunkedEncoderStream } from "./http/mod.ts";

@@ -17,7 +17,8 @@ export type { Handler, ServeInfo } from "./handler.ts";
 export { HttpError, httpError, type HttpErrorOptions } from "./http_error.ts";
 export { isStatus, STATUS_TEXT, statusText } from "./status.ts";
 
-// parser (issue 3)
+// parser and chunked codec (issue 3)
+export { ChunkedEncoderStream } from "./chunked_encoder_stream.ts";
 
 // server (issue 4)
 
