@@ -1,0 +1,290 @@
+/**
+ * Load comparison: Wire's serve() vs Deno.serve vs node:http (run by Node) on the same
+ * app (bench/_servers/), driven by wrk and curl on 127.0.0.1 only, every run bounded.
+ * Each server is pinned to CPU 0 and the load tool to CPU 1 (taskset), and scenarios
+ * run in interleaved rounds; the table reports medians and the median of per-round
+ * ratios.
+ *
+ *   deno task bench:load [--rounds 3] [--duration 3] [--only hello,pipeline16]
+ *
+ * Needs wrk, curl and node (apt-get install -y wrk curl; Node ships on the machines).
+ */
+
+interface Server {
+  name: string;
+  cmd: string[];
+  port: number;
+}
+
+interface Scenario {
+  name: string;
+  unit: string;
+  run(port: number, pid: number): Promise<number>;
+}
+
+const args = parseArgs(Deno.args);
+const ROUNDS = Number(args.rounds ?? 3);
+const DURATION = Number(args.duration ?? 3);
+const ONLY = args.only ? String(args.only).split(",") : null;
+const here = new URL(".", import.meta.url).pathname;
+const deno = Deno.execPath();
+const TRANSFER_BYTES = 256 * 1024 * 1024;
+
+const servers: Server[] = [
+  { name: "wire", cmd: [deno, "run", "-A", `${here}_servers/wire.ts`], port: 18402 },
+  { name: "deno", cmd: [deno, "run", "-A", `${here}_servers/deno_serve.ts`], port: 18401 },
+  { name: "node", cmd: ["node", `${here}_servers/node_http.mjs`], port: 18403 },
+];
+
+const scenarios: Scenario[] = [
+  { name: "hello", unit: "req/s", run: (port) => wrk(port, ["-c", "50"]) },
+  { name: "pipeline16", unit: "req/s", run: (port) => wrk(port, ["-c", "50"], PIPELINE_LUA) },
+  { name: "post16k", unit: "req/s", run: (port) => wrk(port, ["-c", "50"], POST_LUA, "/echo") },
+  { name: "c1000", unit: "req/s", run: (port) => wrk(port, ["-c", "1000", "--timeout", "10s"]) },
+  {
+    name: "new-conn",
+    unit: "req/s",
+    run: (port) => wrk(port, ["-c", "50", "-H", "Connection: close"]),
+  },
+  { name: "download256m", unit: "MB/s", run: (port) => download(port) },
+  { name: "upload256m", unit: "MB/s", run: (port) => upload(port) },
+  { name: "idle-mem", unit: "KiB/conn", run: (port, pid) => idleMemory(port, pid, 1000) },
+];
+
+const PIPELINE_LUA = `
+init = function(args)
+  local r = {}
+  for i = 1, 16 do r[i] = wrk.format(nil, "/") end
+  req = table.concat(r)
+end
+request = function() return req end
+`;
+const POST_LUA = `
+wrk.method = "POST"
+wrk.body = string.rep("a", 16384)
+wrk.headers["Content-Type"] = "application/octet-stream"
+`;
+
+function parseArgs(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < list.length; i++) {
+    if (list[i].startsWith("--")) out[list[i].slice(2)] = list[i + 1] ?? "true", i++;
+  }
+  return out;
+}
+
+async function run(cmd: string[], timeoutMs: number): Promise<string> {
+  const out = await new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  if (!out.success) throw new Error(`${cmd.join(" ")} failed:\n${text}`);
+  return text;
+}
+
+async function wrk(port: number, extra: string[], lua?: string, path = "/"): Promise<number> {
+  const cmd = ["taskset", "-c", "1", "wrk", "-t1", "-d", `${DURATION}s`, ...extra];
+  let script: string | undefined;
+  if (lua) {
+    script = await Deno.makeTempFile({ suffix: ".lua" });
+    await Deno.writeTextFile(script, lua);
+    cmd.push("-s", script);
+  }
+  cmd.push(`http://127.0.0.1:${port}${path}`);
+  try {
+    const text = await run(cmd, (DURATION + 20) * 1000);
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
+    const errors = /Socket errors: (.*)/.exec(text)?.[1];
+    const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1];
+    if (non2xx) console.error(`  ! port ${port}: ${non2xx} non-2xx responses`);
+    if (errors) console.error(`  ! port ${port}: socket errors ${errors}`);
+    return rps;
+  } finally {
+    if (script) await Deno.remove(script);
+  }
+}
+
+async function download(port: number): Promise<number> {
+  const text = await run([
+    "taskset",
+    "-c",
+    "1",
+    "curl",
+    "-s",
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{speed_download} %{size_download}",
+    `http://127.0.0.1:${port}/bytes/${TRANSFER_BYTES}`,
+  ], 120_000);
+  const [speed, size] = text.trim().split(" ").map(Number);
+  if (size !== TRANSFER_BYTES) throw new Error(`download got ${size} of ${TRANSFER_BYTES} bytes`);
+  return speed / 1e6;
+}
+
+let uploadFile: string | undefined;
+async function upload(port: number): Promise<number> {
+  if (!uploadFile) {
+    uploadFile = await Deno.makeTempFile();
+    const file = await Deno.open(uploadFile, { write: true });
+    const block = new Uint8Array(1024 * 1024).fill(97);
+    for (let i = 0; i < TRANSFER_BYTES / block.length; i++) await file.write(block);
+    file.close();
+  }
+  const text = await run([
+    "taskset",
+    "-c",
+    "1",
+    "curl",
+    "-s",
+    "-H",
+    "Expect:",
+    "-H",
+    "Content-Type: application/octet-stream",
+    "--data-binary",
+    `@${uploadFile}`,
+    "-w",
+    " %{speed_upload}",
+    `http://127.0.0.1:${port}/upload`,
+  ], 120_000);
+  const [count, speed] = text.trim().split(" ").map(Number);
+  if (count !== TRANSFER_BYTES) throw new Error(`upload: server counted ${count} bytes`);
+  return speed / 1e6;
+}
+
+function rssKiB(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
+}
+
+/**
+ * Server RSS growth per idle keep-alive connection, each having served one request.
+ * A first batch warms the server up (code, pools, heap) so the figure is the marginal
+ * cost of `count` more connections.
+ */
+async function idleMemory(port: number, pid: number, count: number): Promise<number> {
+  const request = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  const conns: Deno.Conn[] = [];
+  const open = async (n: number) => {
+    for (let i = 0; i < n; i += 100) {
+      await Promise.all(Array.from({ length: Math.min(100, n - i) }, async () => {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+        conns.push(conn);
+        await conn.write(request);
+        const buf = new Uint8Array(4096);
+        let got = "";
+        while (!got.includes("Hello, World!")) {
+          const read = await conn.read(buf);
+          if (read === null) throw new Error("server closed an idle-test connection");
+          got += new TextDecoder().decode(buf.subarray(0, read));
+        }
+      }));
+    }
+  };
+  try {
+    await open(200);
+    await new Promise((r) => setTimeout(r, 300));
+    const before = rssKiB(pid);
+    await open(count);
+    await new Promise((r) => setTimeout(r, 300));
+    return (rssKiB(pid) - before) / count;
+  } finally {
+    for (const conn of conns) conn.close();
+  }
+}
+
+async function start(server: Server): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command("taskset", {
+    args: ["-c", "0", ...server.cmd, String(server.port)],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const deadline = AbortSignal.timeout(15_000);
+  let seen = "";
+  while (!seen.includes("ready")) {
+    if (deadline.aborted) throw new Error(`${server.name} did not start`);
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${server.name} exited before listening`);
+    seen += value;
+  }
+  reader.releaseLock();
+  child.stdout.cancel().catch(() => {});
+  return child;
+}
+
+async function stop(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch { /* already gone */ }
+  await child.status;
+}
+
+function median(values: number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const results = new Map<string, Map<string, number[]>>();
+const chosen = scenarios.filter((s) => !ONLY || ONLY.includes(s.name));
+for (const scenario of chosen) {
+  const byServer = new Map<string, number[]>();
+  results.set(scenario.name, byServer);
+  for (const server of servers) byServer.set(server.name, []);
+}
+
+console.error(`rounds=${ROUNDS} duration=${DURATION}s scenarios=${chosen.map((s) => s.name)}`);
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const scenario of chosen) {
+    // Rotate the start order each round so no server always runs first.
+    const order = servers.map((_, i) => servers[(i + round) % servers.length]);
+    for (const server of order) {
+      let child: Deno.ChildProcess | undefined;
+      try {
+        child = await start(server);
+        // taskset execs the server, so the child's pid is the server's own.
+        const value = await scenario.run(server.port, child.pid);
+        results.get(scenario.name)!.get(server.name)!.push(value);
+        console.error(
+          `round ${round} ${scenario.name} ${server.name}: ${value.toFixed(1)} ${scenario.unit}`,
+        );
+      } catch (error) {
+        console.error(`round ${round} ${scenario.name} ${server.name}: FAILED ${error}`);
+        results.get(scenario.name)!.get(server.name)!.push(NaN);
+      } finally {
+        if (child) await stop(child);
+      }
+    }
+  }
+}
+if (uploadFile) await Deno.remove(uploadFile);
+
+function ratio(scenario: string, a: string, b: string): number {
+  const xs = results.get(scenario)!.get(a)!;
+  const ys = results.get(scenario)!.get(b)!;
+  return median(xs.map((x, i) => x / ys[i]));
+}
+
+console.log(`\n| scenario | unit | wire | Deno.serve | node:http | wire/node | wire/deno |`);
+console.log(`|---|---|---:|---:|---:|---:|---:|`);
+for (const scenario of chosen) {
+  const m = (name: string) => median(results.get(scenario.name)!.get(name)!);
+  const fmt = (v: number) =>
+    Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(2)) : "failed";
+  console.log(
+    `| ${scenario.name} | ${scenario.unit} | ${fmt(m("wire"))} | ${fmt(m("deno"))} | ${
+      fmt(m("node"))
+    } | ` +
+      `${fmt(ratio(scenario.name, "wire", "node"))}x | ${
+        fmt(ratio(scenario.name, "wire", "deno"))
+      }x |`,
+  );
+}
+console.log(
+  `\n${ROUNDS} interleaved rounds of ${DURATION}s per scenario; wrk -t1 on CPU 1, server on CPU 0.`,
+);
