@@ -11,3 +11,17 @@
  *
  * @module
  */
+
+export { compose, type ComposedMiddleware, type ComposeOptions, composeWith } from "./compose.ts";
+export { Context } from "./context.ts";
+export type { Middleware, Next } from "./middleware.ts";
+export type { RouteParams, SegmentParams } from "./route_params.ts";
+export type { ServeInfo } from "../http/handler.ts";
+export {
+  type AllowedMethodsOptions,
+  DEFAULT_PREFIX,
+  type PathParamValue,
+  Router,
+  type RouterOptions,
+  type UrlQuery,
+} from "./router.ts";
