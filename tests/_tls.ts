@@ -44,6 +44,10 @@ async function generate(): Promise<TlsCert> {
           "/CN=localhost",
           "-addext",
           "subjectAltName=DNS:localhost,IP:127.0.0.1",
+          // openssl marks a self-signed certificate CA:TRUE by default, and rustls (Deno's
+          // TLS) refuses a CA certificate as the server's own (CaUsedAsEndEntity).
+          "-addext",
+          "basicConstraints=critical,CA:FALSE",
           "-days",
           "2",
           "-keyout",

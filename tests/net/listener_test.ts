@@ -1,5 +1,5 @@
 import { assert } from "../_assert.ts";
-import { listen, Listener } from "../../net/mod.ts";
+import { listen, type Listener } from "../../net/mod.ts";
 import { writeAll } from "../../net/_write_all.ts";
 import { plainEcho, readAll, readExactly, within } from "./_helpers.ts";
 
