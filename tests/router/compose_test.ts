@@ -110,7 +110,7 @@ Deno.test("compose turns other errors into a plain 500 and passes them to onErro
 
 Deno.test("compose sends onError's Response, and a plain 500 when onError throws or rejects", async () => {
   const custom = await composeWith(
-    { onError: async () => new Response("custom", { status: 503 }) },
+    { onError: () => Promise.resolve(new Response("custom", { status: 503 })) },
     () => Promise.reject(new Error("x")),
   )(req("/"), INFO);
   assert.equal(custom.status, 503);
