@@ -11,7 +11,8 @@ export interface ListenerOptions {
   /**
    * Called with each transient accept error (too many open files, a connection aborted
    * before it was accepted) and the milliseconds the loop waits before accepting again.
-   * The loop goes on either way; this is the place to log, as Go's net/http does.
+   * The loop goes on either way; this is the place to log, as Go's net/http does. If the
+   * hook throws, the listener closes and the loop throws that error.
    *
    * @default {undefined}
    */
@@ -188,7 +189,16 @@ export class Listener implements AsyncIterable<Deno.Conn>, Disposable, AsyncDisp
           throw error;
         }
         const delay = this.#backoff.next();
-        this.#onAcceptError?.(error, delay);
+        if (this.#onAcceptError !== undefined) {
+          try {
+            this.#onAcceptError(error, delay);
+          } catch (hookError) {
+            // A throwing hook ends the loop like a fatal accept error would.
+            this.close();
+            throw hookError;
+          }
+          if (this.#isClosed) return null;
+        }
         await this.#sleep(delay);
         continue;
       }

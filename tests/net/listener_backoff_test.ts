@@ -154,3 +154,17 @@ Deno.test("a connection accepted while closing is closed, not handed out", async
   assert.equal((conn as unknown as FakeConn).closes, 1);
   assert.equal(listener.connections.size, 0);
 });
+
+Deno.test("an onAcceptError hook that throws closes the listener and ends the loop with it", async () => {
+  const mock = new ScriptedListener([{ error: emfile() }]);
+  const hookError = new Error("logger broke");
+  const listener = wrap(mock, () => {
+    throw hookError;
+  });
+  const loop = (async () => {
+    for await (const _ of listener) { /* none arrive */ }
+  })();
+  await assert.rejects(within(loop, 5_000, "the loop to fail"), (e) => e === hookError);
+  assert.equal(listener.isClosed, true);
+  assert.equal(mock.closed, true);
+});
