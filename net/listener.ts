@@ -59,6 +59,8 @@ export class Listener implements AsyncIterable<Deno.Conn>, Disposable, AsyncDisp
   #closed: Promise<void>;
   #resolveClosed!: () => void;
   #wakers: Set<() => void> = new Set();
+  /** The accept in progress, if any: Deno refuses a second concurrent accept ("Busy"). */
+  #accepting: Promise<unknown> | undefined;
 
   /**
    * Wraps a listener made by `Deno.listen` or `Deno.listenTls`. Most code calls
@@ -158,7 +160,8 @@ export class Listener implements AsyncIterable<Deno.Conn>, Disposable, AsyncDisp
 
   /**
    * Accepts the next connection, waiting through transient accept errors. Resolves to
-   * `null` once the listener is closed. The `for await` loop calls this.
+   * `null` once the listener is closed. The `for await` loop calls this. Overlapping
+   * calls are served one after another (a `Deno.Listener` allows one accept at a time).
    *
    * @returns The next connection, or `null` when the listener is closed.
    * @throws The accept error, when it is not transient (the listener is closed first).
@@ -172,7 +175,25 @@ export class Listener implements AsyncIterable<Deno.Conn>, Disposable, AsyncDisp
    * conn?.close();
    * ```
    */
-  async accept(): Promise<Deno.Conn | null> {
+  accept(): Promise<Deno.Conn | null> {
+    // Concurrent callers take turns: Deno.Listener throws Busy on overlapping accepts.
+    const previous = this.#accepting;
+    const next = previous === undefined
+      ? this.#acceptOne()
+      : previous.then(() => this.#acceptOne());
+    const settled: Promise<void> = next.then(
+      () => this.#acceptSettled(settled),
+      () => this.#acceptSettled(settled),
+    );
+    this.#accepting = settled;
+    return next;
+  }
+
+  #acceptSettled(settled: Promise<void>): void {
+    if (this.#accepting === settled) this.#accepting = undefined;
+  }
+
+  async #acceptOne(): Promise<Deno.Conn | null> {
     while (!this.#isClosed) {
       let conn: Deno.Conn;
       try {
@@ -276,7 +297,8 @@ export class Listener implements AsyncIterable<Deno.Conn>, Disposable, AsyncDisp
 
   /**
    * Closes every tracked connection (a server's forced shutdown). The listener itself
-   * stays as it is.
+   * stays as it is. A read or write pending on a closed connection rejects (Deno throws
+   * `Interrupted` or `BadResource`), so handlers must expect that.
    *
    * @returns How many connections were closed.
    *

@@ -287,3 +287,23 @@ Deno.test("reusePort without --unstable-net throws NotSupported instead of exiti
     "NotSupported: Cannot listen with reusePort: Deno needs the --unstable-net flag for it",
   );
 });
+
+Deno.test("overlapping accept() calls take turns instead of failing with Busy", async () => {
+  const listener = listen({ hostname: LOOPBACK, port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  const first = listener.accept();
+  const second = listener.accept();
+  const third = listener.accept();
+  const clients = [
+    await Deno.connect({ hostname: LOOPBACK, port }),
+    await Deno.connect({ hostname: LOOPBACK, port }),
+  ];
+  const accepted = await within(Promise.all([first, second]), 5_000, "two accepts");
+  assert.ok(accepted.every((conn) => conn !== null));
+  assert.equal(listener.connections.size, 2);
+  listener.close();
+  assert.equal(await within(third, 5_000, "the third accept"), null);
+  assert.equal(listener.isClosed, true);
+  listener.closeConnections();
+  for (const client of clients) client.close();
+});
