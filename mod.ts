@@ -17,3 +17,14 @@ export type { Handler, ServeInfo } from "./http/mod.ts";
 export { HttpError, httpError, type HttpErrorOptions } from "./http/mod.ts";
 export { isStatus, STATUS_TEXT, statusText } from "./http/mod.ts";
 export { ChunkedEncoderStream } from "./http/mod.ts";
+
+export {
+  connect,
+  ConnectError,
+  type ConnectErrorCode,
+  type ConnectOptions,
+  listen,
+  Listener,
+  type ListenerOptions,
+  type ListenOptions,
+} from "./net/mod.ts";
