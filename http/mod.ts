@@ -19,6 +19,20 @@ export { isStatus, STATUS_TEXT, statusText } from "./status.ts";
 
 // parser and chunked codec (issue 3)
 export { ChunkedEncoderStream } from "./chunked_encoder_stream.ts";
+export {
+  DEFAULT_MAX_CHUNK_EXTENSION_BYTES,
+  PARSE_BODY,
+  PARSE_END,
+  PARSE_ERROR,
+  PARSE_HEAD,
+  PARSE_NEED_MORE,
+  PARSE_UPGRADE,
+  type ParseEvent,
+  Parser,
+  type ParserLenientFlags,
+  type ParserOptions,
+} from "./parser.ts";
+export { ParseError, ParseErrorCode } from "./parse_error.ts";
 
 // server (issue 4)
 

@@ -1,0 +1,1824 @@
+import {
+  COMMON_HEADER_NAMES,
+  H_CONNECTION,
+  H_CONTENT_LENGTH,
+  H_EXPECT,
+  H_HOST,
+  H_OTHER,
+  H_PROXY_CONNECTION,
+  H_TRANSFER_ENCODING,
+  H_UPGRADE,
+  headerKind,
+  HEX_VALUE,
+  InternTable,
+  KNOWN_METHODS,
+  NOT_HEX,
+  TOKEN,
+  URL_CHAR,
+  VALUE,
+  VALUE_LENIENT,
+} from "./_char_class.ts";
+import {
+  CL_EMPTY,
+  CL_OVERFLOW,
+  CONN_CLOSE,
+  CONN_KEEP_ALIVE,
+  CONN_UPGRADE,
+  connectionOptions,
+  firstNonDigit,
+  isContinue,
+  parseContentLength,
+  TE_CHUNKED_LAST,
+  TE_CHUNKED_NOT_LAST,
+  TE_EMPTY,
+  TE_MALFORMED,
+  TE_OTHER,
+  TE_UNKNOWN,
+  transferCodings,
+  trimEnd,
+} from "./_framing.ts";
+import {
+  FRAME_CHUNKED,
+  FRAME_EOF,
+  FRAME_LENGTH,
+  FRAME_NONE,
+  S_BODY_EOF,
+  S_BODY_LENGTH,
+  S_CHUNK_DATA,
+  S_CHUNK_DATA_CR,
+  S_CHUNK_DATA_LF,
+  S_CHUNK_SIZE,
+  S_CHUNK_SIZE_LF,
+  S_CHUNK_SIZE_START,
+  S_CHUNK_SIZE_WS,
+  S_CLOSED,
+  S_DISCARD,
+  S_END_NOW,
+  S_ERROR,
+  S_EXT_AFTER_NAME,
+  S_EXT_AFTER_VALUE,
+  S_EXT_BEFORE_NAME,
+  S_EXT_BEFORE_VALUE,
+  S_EXT_NAME,
+  S_EXT_QUOTED,
+  S_EXT_QUOTED_PAIR,
+  S_EXT_VALUE,
+  S_FIELD_LF,
+  S_FIELD_START,
+  S_LINE_LF,
+  S_METHOD,
+  S_NAME,
+  S_NAME_WS,
+  S_REASON,
+  S_REQ_LINE_END,
+  S_REQ_VERSION,
+  S_RES_VERSION,
+  S_RES_VERSION_SP,
+  S_SECTION_END_LF,
+  S_START,
+  S_STATUS,
+  S_STATUS_END,
+  S_TARGET,
+  S_TRAILERS_BEGIN,
+  S_UPGRADED,
+  S_VALUE,
+  S_VALUE_OWS,
+} from "./_parser_state.ts";
+import { ParseError, type ParseErrorCode } from "./parse_error.ts";
+import {
+  DEFAULT_MAX_HEADER_BYTES,
+  DEFAULT_MAX_HEADER_COUNT,
+  DEFAULT_MAX_URL_BYTES,
+} from "./_defaults.ts";
+
+/** `execute` consumed everything up to `end`: feed more bytes. */
+export const PARSE_NEED_MORE = 0;
+/** A message head is complete: read `method`/`status`, `headers`, framing fields. */
+export const PARSE_HEAD = 1;
+/** Body bytes: `data.subarray(parser.bodyStart, parser.bodyEnd)`. */
+export const PARSE_BODY = 2;
+/** The message is complete (`trailers` are set for chunked bodies). */
+export const PARSE_END = 3;
+/**
+ * The head of a CONNECT request, an Upgrade request or a 101 response: the bytes from
+ * `offset` belong to another protocol.
+ */
+export const PARSE_UPGRADE = 4;
+/** The input was rejected: see `parser.error`. Sticky until `reset()`. */
+export const PARSE_ERROR = 5;
+
+/** What one `execute` call reports: one of the `PARSE_*` constants. */
+export type ParseEvent =
+  | typeof PARSE_NEED_MORE
+  | typeof PARSE_HEAD
+  | typeof PARSE_BODY
+  | typeof PARSE_END
+  | typeof PARSE_UPGRADE
+  | typeof PARSE_ERROR;
+
+/** Longest chunk extension list (bytes after a chunk size, up to its CR) accepted by default. */
+export const DEFAULT_MAX_CHUNK_EXTENSION_BYTES = 16 * 1024;
+
+/**
+ * Named relaxations of the strict RFC 9112 rules, for peers known to be sloppy (mostly
+ * servers a client talks to). Every flag is off by default. The names follow llhttp's
+ * lenient flags so that its test corpus maps one to one.
+ */
+export interface ParserLenientFlags {
+  /**
+   * Header lines as llhttp's `lenient headers`: control characters in values,
+   * whitespace between a name and its colon (kept in the name), obs-fold lines joined to
+   * the previous value, and a CR not followed by LF ending a header line.
+   *
+   * @default {false}
+   */
+  headers?: boolean;
+  /**
+   * Control characters (other than NUL, CR and LF) inside header values.
+   *
+   * @default {false}
+   */
+  headerValueRelaxed?: boolean;
+  /**
+   * Content-Length together with Transfer-Encoding: Transfer-Encoding decides the framing
+   * and Content-Length is dropped (`contentLength` stays -1). A request whose final coding
+   * is not chunked is then read until the connection closes, as llhttp does.
+   *
+   * @default {false}
+   */
+  chunkedLength?: boolean;
+  /**
+   * Keep parsing after a message that asked to close the connection (`keepAlive` still
+   * reports false for it).
+   *
+   * @default {false}
+   */
+  keepAlive?: boolean;
+  /**
+   * Transfer-Encoding whose final coding is not chunked, or on HTTP/1.0, in a request:
+   * the body is read until the connection closes instead of answering 400/501.
+   *
+   * @default {false}
+   */
+  transferEncoding?: boolean;
+  /**
+   * Any `HTTP/d.d` version, not only 1.0 and 1.1 (versions from 1.1 up keep the
+   * connection alive by default).
+   *
+   * @default {false}
+   */
+  version?: boolean;
+  /**
+   * Silently ignore bytes after a message that closes the connection, instead of
+   * reporting CLOSED_CONNECTION.
+   *
+   * @default {false}
+   */
+  dataAfterClose?: boolean;
+  /**
+   * A CR not followed by LF ends a line (start line, header line, chunk lines).
+   *
+   * @default {false}
+   */
+  optionalLfAfterCr?: boolean;
+  /**
+   * A bare LF ends a line anywhere CRLF is expected.
+   *
+   * @default {false}
+   */
+  optionalCrBeforeLf?: boolean;
+  /**
+   * Chunk data not followed by CRLF: the next chunk-size line starts right after it.
+   *
+   * @default {false}
+   */
+  optionalCrlfAfterChunk?: boolean;
+  /**
+   * Spaces or tabs between a chunk size and its CRLF.
+   *
+   * @default {false}
+   */
+  spacesAfterChunkSize?: boolean;
+  /**
+   * Any token as a request method, not only the registered ones (unknown methods are
+   * otherwise rejected with 501, RFC 9110 §9.1).
+   *
+   * @default {false}
+   */
+  methods?: boolean;
+}
+
+/** Options for {@linkcode Parser}. */
+export interface ParserOptions {
+  /**
+   * Parse requests (a server) or responses (a client).
+   *
+   * @default {"request"}
+   */
+  mode?: "request" | "response";
+  /**
+   * Largest head (start line, field lines and the empty line, with their CRLFs), and
+   * largest trailer section: HEADER_OVERFLOW (431) past it.
+   *
+   * @default {16384}
+   */
+  maxHeaderBytes?: number;
+  /**
+   * Most field lines in a head or a trailer section: HEADER_OVERFLOW (431) past it.
+   *
+   * @default {100}
+   */
+  maxHeaderCount?: number;
+  /**
+   * Longest request-target: URI_TOO_LONG (414) past it.
+   *
+   * @default {8192}
+   */
+  maxUrlBytes?: number;
+  /**
+   * Longest chunk extension list of one chunk: CHUNK_EXTENSIONS_OVERFLOW (400) past it.
+   *
+   * @default {16384}
+   */
+  maxChunkExtensionBytes?: number;
+  /**
+   * Request mode: report `Connection: upgrade` + `Upgrade` requests as PARSE_UPGRADE.
+   * When false they are ordinary messages (for a server without upgrade support).
+   * CONNECT is always PARSE_UPGRADE: the bytes after its head are a tunnel, never a
+   * request, so the server answers it (e.g. 501) and closes.
+   *
+   * @default {true}
+   */
+  upgrade?: boolean;
+  /** Relaxations of the strict rules, all off by default. */
+  lenient?: ParserLenientFlags;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const HTAB = 0x09;
+const MAX_HEX_PREFIX = Math.floor(Number.MAX_SAFE_INTEGER / 16);
+// "HTTP/" then digit "." digit.
+const VERSION_BYTES = [0x48, 0x54, 0x54, 0x50, 0x2f];
+// Span entries: name start, name end, value start, value end, kind (name start -1: obs-fold).
+const SPAN_FIELDS = 5;
+// #extensions result: the chunk-size line ended with a (lenient) bare LF.
+const EXT_LINE_DONE = -1;
+
+const METHODS = new InternTable(256);
+for (const method of KNOWN_METHODS) METHODS.add(method);
+const NAMES = new InternTable(512);
+for (const name of COMMON_HEADER_NAMES) {
+  NAMES.add(name);
+  NAMES.add(name.toLowerCase());
+}
+const asciiDecoder = new TextDecoder();
+
+function hex(byte: number): string {
+  return "0x" + byte.toString(16).padStart(2, "0");
+}
+
+/**
+ * Decodes `bytes[start..end)` as ISO-8859-1 (one char per byte). One TextDecoder call
+ * when the bytes are ASCII (checked after the fact: any byte >= 0x80 either shortens the
+ * string or becomes U+FFFD), by hand otherwise.
+ */
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start < 8) {
+    let out = "";
+    for (let i = start; i < end; i++) out += String.fromCharCode(bytes[i]);
+    return out;
+  }
+  const text = asciiDecoder.decode(bytes.subarray(start, end));
+  if (text.length === end - start && text.indexOf("\ufffd") === -1) return text;
+  let out = "";
+  for (let i = start; i < end; i += 1024) {
+    const stop = i + 1024 < end ? i + 1024 : end;
+    out += String.fromCharCode.apply(null, bytes.subarray(i, stop) as unknown as number[]);
+  }
+  return out;
+}
+
+/**
+ * A resumable, pull-style HTTP/1.1 parser for requests (servers) or responses
+ * (clients): RFC 9112 framing, strict by default. One event per
+ * {@linkcode Parser.execute} call; the caller loops. Fed bytes split anywhere (even one
+ * at a time) it reports the same messages as fed whole: a partial head is copied into
+ * the parser's own buffer (bounded by `maxHeaderBytes`), so the caller may reuse its
+ * buffer after PARSE_NEED_MORE, and scanning resumes where it stopped.
+ *
+ * Every message is PARSE_HEAD, then PARSE_BODY*, then PARSE_END. PARSE_UPGRADE replaces
+ * PARSE_HEAD for CONNECT requests, Upgrade requests and 101 responses (the head fields
+ * are set as for PARSE_HEAD). For CONNECT and 101 nothing more is parsed: the bytes from
+ * `offset` belong to the new protocol. An Upgrade request that declares a body
+ * (`hasBody`) is followed by its PARSE_BODY* and PARSE_END; after that (and in every
+ * other case) `execute` keeps returning PARSE_UPGRADE without consuming anything.
+ *
+ * Rejected input gives PARSE_ERROR with a {@linkcode ParseError} in `error`; the parser
+ * stays in that state, so the bytes behind a bad message are never parsed as another one.
+ *
+ * @example Parse two pipelined requests
+ * ```ts
+ * import { PARSE_END, PARSE_HEAD, PARSE_NEED_MORE, Parser } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = new TextEncoder().encode(
+ *   "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+ * );
+ * const parser = new Parser({ mode: "request" });
+ * const targets: string[] = [];
+ * let pos = 0;
+ * for (;;) {
+ *   const event = parser.execute(bytes, pos, bytes.length);
+ *   pos = parser.offset;
+ *   if (event === PARSE_NEED_MORE) break;
+ *   if (event === PARSE_HEAD) targets.push(parser.target);
+ *   if (event === PARSE_END) assert.equal(parser.keepAlive, true);
+ * }
+ * assert.deepEqual(targets, ["/a", "/b"]);
+ * ```
+ *
+ * @example Read a chunked response body
+ * ```ts
+ * import { PARSE_BODY, PARSE_END, PARSE_HEAD, Parser } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = new TextEncoder().encode(
+ *   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+ * );
+ * const parser = new Parser({ mode: "response" });
+ * assert.equal(parser.execute(bytes, 0, bytes.length), PARSE_HEAD);
+ * assert.equal(parser.status, 200);
+ * assert.equal(parser.chunked, true);
+ * assert.equal(parser.execute(bytes, parser.offset, bytes.length), PARSE_BODY);
+ * const body = bytes.subarray(parser.bodyStart, parser.bodyEnd);
+ * assert.equal(new TextDecoder().decode(body), "hello");
+ * assert.equal(parser.execute(bytes, parser.offset, bytes.length), PARSE_END);
+ * ```
+ */
+export class Parser {
+  /** Whether this parser reads requests or responses. */
+  readonly mode: "request" | "response";
+
+  /** Request method (interned for registered methods); "" in response mode. */
+  method = "";
+  /** Request-target as sent (latin1); "" in response mode. */
+  target = "";
+  /** HTTP major version of the current message. */
+  versionMajor = 0;
+  /** HTTP minor version of the current message. */
+  versionMinor = 0;
+  /** Response status code; 0 in request mode. */
+  status = 0;
+  /** Response reason phrase (latin1, may be empty); "" in request mode. */
+  reason = "";
+  /**
+   * Header fields in order, flat: `[name, value, name, value, ...]`. Names as sent,
+   * values without leading whitespace (trailing whitespace kept, as llhttp reports it),
+   * both latin1. A new array per message: callers may keep it.
+   */
+  headers: string[] = [];
+  /** Trailer fields of a chunked message, flat like `headers`; set at PARSE_END. */
+  trailers: string[] = [];
+  /** Content-Length of the current message, or -1 when it has none. */
+  contentLength = -1;
+  /** Whether the body is chunked. */
+  chunked = false;
+  /**
+   * Whether the connection stays open after this message: HTTP/1.1 unless
+   * `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`; false for a body
+   * delimited by the connection closing.
+   */
+  keepAlive = false;
+  /** Whether this message is a CONNECT, an Upgrade request or a 101 (PARSE_UPGRADE). */
+  upgrade = false;
+  /** Whether an HTTP/1.1 request carries `Expect: 100-continue`. */
+  expectContinue = false;
+  /** Number of Host fields in the head (a server answers 400 unless it is 1 on HTTP/1.1). */
+  hostCount = 0;
+  /** Value of the first Host field, without surrounding whitespace; "" when none. */
+  host = "";
+  /** Whether PARSE_BODY events may follow the head; false means PARSE_END comes next. */
+  hasBody = false;
+  /** Whether the body runs until the connection closes (response mode). */
+  bodyUntilClose = false;
+  /** Start of the body bytes in the caller's `data` after PARSE_BODY. */
+  bodyStart = 0;
+  /** End (exclusive) of the body bytes in the caller's `data` after PARSE_BODY. */
+  bodyEnd = 0;
+  /** The rejection after PARSE_ERROR; null otherwise. */
+  error: ParseError | null = null;
+  /** Index in the caller's `data` where the last `execute` call stopped. */
+  offset = 0;
+
+  readonly #isRequest: boolean;
+  readonly #maxHeaderBytes: number;
+  readonly #maxHeaderCount: number;
+  readonly #maxUrlBytes: number;
+  readonly #maxExtensionBytes: number;
+  readonly #upgradeOption: boolean;
+  readonly #valueTable: Uint8Array;
+  readonly #lenientHeaders: boolean;
+  readonly #lenientChunkedLength: boolean;
+  readonly #lenientKeepAlive: boolean;
+  readonly #lenientTransferEncoding: boolean;
+  readonly #lenientVersion: boolean;
+  readonly #lenientDataAfterClose: boolean;
+  readonly #lenientLfAfterCr: boolean;
+  readonly #lenientCrBeforeLf: boolean;
+  readonly #lenientCrlfAfterChunk: boolean;
+  readonly #lenientSpacesAfterChunkSize: boolean;
+  readonly #lenientMethods: boolean;
+
+  #state: number = S_START;
+  /** Stream offset of data[#callStart] in the current call. */
+  #consumed = 0;
+  #callStart = 0;
+
+  // The head (or trailer section) being parsed: virtual offsets from its first byte.
+  // Bytes [0, #headLen) are in #headBuf; byte v >= #headLen is data[#base + v].
+  #headBuf: Uint8Array = new Uint8Array(0);
+  #headLen = 0;
+  #base = 0;
+  /** First data index not yet copied into #headBuf. */
+  #seg = 0;
+  #spans: Int32Array = new Int32Array(64 * SPAN_FIELDS);
+  #spanCount = 0;
+  #fieldCount = 0;
+  #lastValueEmpty = false;
+  #folding = false;
+  #inTrailers = false;
+  #nameStart = 0;
+  #nameEnd = 0;
+  #valueStart = 0;
+  #kind = H_OTHER;
+  #methodEnd = 0;
+  #targetStart = 0;
+  #targetEnd = 0;
+  #reasonStart = 0;
+  #reasonEnd = 0;
+  #versionPos = 0;
+  #statusDigits = 0;
+
+  // What the head's fields said.
+  #teSeen = false;
+  #teFlags = 0;
+  #teChunkedLast = false;
+  #connFlags = 0;
+  #hasUpgradeHeader = false;
+  #hostIndex = -1;
+  #continue = false;
+
+  // Body state.
+  #noBody = false;
+  #remaining = 0;
+  #extensionBytes = 0;
+  #upgradeAfterBody = false;
+  #interim = false;
+
+  /** @param options Mode, limits, `upgrade` and lenient flags. */
+  constructor(options: ParserOptions = {}) {
+    const mode = options.mode ?? "request";
+    if (mode !== "request" && mode !== "response") {
+      throw new TypeError(`Cannot create Parser: mode must be "request" or "response"`);
+    }
+    this.mode = mode;
+    this.#isRequest = mode === "request";
+    this.#maxHeaderBytes = limit(
+      "maxHeaderBytes",
+      options.maxHeaderBytes,
+      DEFAULT_MAX_HEADER_BYTES,
+    );
+    this.#maxHeaderCount = limit(
+      "maxHeaderCount",
+      options.maxHeaderCount,
+      DEFAULT_MAX_HEADER_COUNT,
+    );
+    this.#maxUrlBytes = limit("maxUrlBytes", options.maxUrlBytes, DEFAULT_MAX_URL_BYTES);
+    this.#maxExtensionBytes = limit(
+      "maxChunkExtensionBytes",
+      options.maxChunkExtensionBytes,
+      DEFAULT_MAX_CHUNK_EXTENSION_BYTES,
+    );
+    this.#upgradeOption = options.upgrade ?? true;
+    const lenient = options.lenient ?? {};
+    this.#lenientHeaders = lenient.headers === true;
+    this.#valueTable = lenient.headers === true || lenient.headerValueRelaxed === true
+      ? VALUE_LENIENT
+      : VALUE;
+    this.#lenientChunkedLength = lenient.chunkedLength === true;
+    this.#lenientKeepAlive = lenient.keepAlive === true;
+    this.#lenientTransferEncoding = lenient.transferEncoding === true;
+    this.#lenientVersion = lenient.version === true;
+    this.#lenientDataAfterClose = lenient.dataAfterClose === true;
+    this.#lenientLfAfterCr = lenient.optionalLfAfterCr === true;
+    this.#lenientCrBeforeLf = lenient.optionalCrBeforeLf === true;
+    this.#lenientCrlfAfterChunk = lenient.optionalCrlfAfterChunk === true;
+    this.#lenientSpacesAfterChunkSize = lenient.spacesAfterChunkSize === true;
+    this.#lenientMethods = lenient.methods === true;
+  }
+
+  /**
+   * Parses `data[start..end)` until one event, and sets `offset` to where it stopped.
+   * Call again from `offset` for the next event; after PARSE_NEED_MORE, call with the next
+   * bytes of the stream (the old buffer may be reused).
+   *
+   * @param data The caller's buffer.
+   * @param start First new byte.
+   * @param end End (exclusive) of the new bytes.
+   * @returns One of the `PARSE_*` events.
+   */
+  execute(data: Uint8Array, start = 0, end: number = data.length): ParseEvent {
+    this.#callStart = start;
+    const event = this.#run(data, start, end);
+    this.#consumed += this.offset - start;
+    return event;
+  }
+
+  /**
+   * Whether the parser is between messages: nothing of a next message consumed yet
+   * (empty lines between messages do not count). False in the middle of a message, after
+   * an upgrade and after an error. A server uses it to tell an idle keep-alive connection
+   * from a slow request.
+   */
+  get idle(): boolean {
+    const state = this.#state;
+    return state === S_START || state === S_CLOSED || state === S_DISCARD;
+  }
+
+  /**
+   * Tells the parser the peer closed the connection (EOF).
+   *
+   * @returns PARSE_END when a body delimited by the close (or an empty message) ends here,
+   * PARSE_NEED_MORE when between messages (a clean close), PARSE_ERROR when the close cuts
+   * a message short (INVALID_EOF_STATE).
+   */
+  finish(): ParseEvent {
+    this.#callStart = 0;
+    this.offset = 0;
+    switch (this.#state) {
+      case S_START:
+      case S_CLOSED:
+      case S_DISCARD:
+      case S_UPGRADED:
+        return PARSE_NEED_MORE;
+      case S_ERROR:
+        return PARSE_ERROR;
+      case S_BODY_EOF:
+      case S_END_NOW: {
+        const event = this.#end(0);
+        if ((this.#state as number) === S_START) this.#state = S_CLOSED;
+        return event;
+      }
+    }
+    return this.#fail(
+      "INVALID_EOF_STATE",
+      400,
+      "Cannot parse message: the connection closed in the middle of it",
+      0,
+    );
+  }
+
+  /**
+   * The next message has no body whatever its framing headers say: call it before
+   * feeding the response to a HEAD request (or, in request mode, to skip a body). It
+   * holds across 1xx responses and is cleared at the end of the message.
+   */
+  expectNoBody(): void {
+    this.#noBody = true;
+  }
+
+  /** Back to a fresh state, as if newly constructed (for a new connection). */
+  reset(): void {
+    this.#state = S_START;
+    this.#consumed = 0;
+    this.#headLen = 0;
+    this.#noBody = false;
+    this.error = null;
+    this.offset = 0;
+    this.#resetMessage();
+    this.headers = [];
+  }
+
+  #resetMessage(): void {
+    this.method = "";
+    this.target = "";
+    this.versionMajor = 0;
+    this.versionMinor = 0;
+    this.status = 0;
+    this.reason = "";
+    if (this.trailers.length > 0) this.trailers = [];
+    this.contentLength = -1;
+    this.chunked = false;
+    this.keepAlive = false;
+    this.upgrade = false;
+    this.expectContinue = false;
+    this.hostCount = 0;
+    this.host = "";
+    this.hasBody = false;
+    this.bodyUntilClose = false;
+    this.#teSeen = false;
+    this.#teFlags = 0;
+    this.#teChunkedLast = false;
+    this.#connFlags = 0;
+    this.#hasUpgradeHeader = false;
+    this.#hostIndex = -1;
+    this.#continue = false;
+    this.#upgradeAfterBody = false;
+    this.#interim = false;
+    this.#beginSection(false);
+  }
+
+  #beginSection(trailers: boolean): void {
+    this.#inTrailers = trailers;
+    this.#headLen = 0;
+    this.#spanCount = 0;
+    this.#fieldCount = 0;
+    this.#folding = false;
+    this.#lastValueEmpty = false;
+  }
+
+  // --- errors ------------------------------------------------------------------------
+
+  #fail(code: ParseErrorCode, status: number, text: string, index: number): ParseEvent {
+    const at = this.#consumed + index - this.#callStart;
+    this.error = new ParseError(code, `${text} at offset ${at}`, status, at);
+    this.#state = S_ERROR;
+    this.offset = index;
+    return PARSE_ERROR;
+  }
+
+  #failByte(
+    code: ParseErrorCode,
+    status: number,
+    what: string,
+    data: Uint8Array,
+    index: number,
+  ): ParseEvent {
+    return this.#fail(code, status, `Cannot parse ${what}: byte ${hex(data[index])}`, index);
+  }
+
+  #bareCr(data: Uint8Array, index: number, what: string): ParseEvent {
+    return this.#fail(
+      "STRICT",
+      400,
+      `Cannot parse ${what}: CR not followed by LF (byte ${hex(data[index])})`,
+      index,
+    );
+  }
+
+  #bareLf(index: number, what: string): ParseEvent {
+    return this.#fail("STRICT", 400, `Cannot parse ${what}: LF without CR`, index);
+  }
+
+  // --- head buffer -------------------------------------------------------------------
+
+  /** Copies data[#seg..to) to the head buffer. */
+  #flush(data: Uint8Array, to: number): void {
+    const count = to - this.#seg;
+    if (count <= 0) return;
+    const need = this.#headLen + count;
+    if (need > this.#headBuf.length) {
+      let size = this.#headBuf.length === 0 ? 1024 : this.#headBuf.length * 2;
+      while (size < need) size *= 2;
+      if (size > this.#maxHeaderBytes) size = this.#maxHeaderBytes;
+      const grown = new Uint8Array(size);
+      grown.set(this.#headBuf.subarray(0, this.#headLen));
+      this.#headBuf = grown;
+    }
+    this.#headBuf.set(data.subarray(this.#seg, to), this.#headLen);
+    this.#headLen = need;
+    this.#seg = to;
+  }
+
+  /** The head so far as one contiguous buffer; its virtual offset 0 is at #srcOff. */
+  #srcOff = 0;
+  #contiguous(data: Uint8Array, p: number): Uint8Array {
+    if (this.#headLen > 0) {
+      this.#flush(data, p);
+      this.#srcOff = 0;
+      return this.#headBuf;
+    }
+    this.#srcOff = this.#base;
+    return data;
+  }
+
+  /** Out of bytes inside a head: overflow when the limit cut it, else buffer and wait. */
+  #headOut(data: Uint8Array, p: number, end: number, state: number): ParseEvent {
+    if (p < end) {
+      const what = this.#inTrailers ? "trailer section" : "head";
+      return this.#fail(
+        "HEADER_OVERFLOW",
+        431,
+        `Cannot parse ${what}: larger than ${this.#maxHeaderBytes} bytes`,
+        p,
+      );
+    }
+    this.#flush(data, end);
+    this.#state = state;
+    this.offset = end;
+    return PARSE_NEED_MORE;
+  }
+
+  #pushSpan(
+    nameStart: number,
+    nameEnd: number,
+    valueStart: number,
+    valueEnd: number,
+    kind: number,
+  ) {
+    const index = this.#spanCount * SPAN_FIELDS;
+    if (index + SPAN_FIELDS > this.#spans.length) {
+      const grown = new Int32Array(this.#spans.length * 2);
+      grown.set(this.#spans);
+      this.#spans = grown;
+    }
+    const spans = this.#spans;
+    spans[index] = nameStart;
+    spans[index + 1] = nameEnd;
+    spans[index + 2] = valueStart;
+    spans[index + 3] = valueEnd;
+    spans[index + 4] = kind;
+    this.#spanCount++;
+  }
+
+  // --- the state machine ---------------------------------------------------------------
+
+  #run(data: Uint8Array, start: number, end: number): ParseEvent {
+    let p = start;
+    let state = this.#state;
+    // Resuming inside a head or trailer section: virtual offsets continue from #headLen.
+    let stop = end;
+    if (state > S_START && state <= S_SECTION_END_LF) {
+      this.#base = start - this.#headLen;
+      this.#seg = start;
+      const limit = this.#base + this.#maxHeaderBytes;
+      stop = limit < end ? limit : end;
+    }
+    for (;;) {
+      switch (state) {
+        case S_START: {
+          // RFC 9112 §2.2: ignore empty lines before a start line.
+          while (p < end && (data[p] === CR || data[p] === LF)) p++;
+          if (p === end) {
+            this.#state = S_START;
+            this.offset = end;
+            return PARSE_NEED_MORE;
+          }
+          this.#resetMessage();
+          this.#base = p;
+          this.#seg = p;
+          const limit = p + this.#maxHeaderBytes;
+          stop = limit < end ? limit : end;
+          this.#versionPos = 0;
+          state = this.#isRequest ? S_METHOD : S_RES_VERSION;
+          continue;
+        }
+
+        case S_METHOD: {
+          while (p < stop && TOKEN[data[p]] === 1) p++;
+          if (p === stop) return this.#headOut(data, p, end, state);
+          const length = p - this.#base;
+          if (data[p] !== SP || length === 0) {
+            return this.#failByte("INVALID_METHOD", 400, "method", data, p);
+          }
+          const src = this.#contiguous(data, p);
+          const off = this.#srcOff;
+          let method = METHODS.get(src, off, off + length);
+          if (method === undefined) {
+            if (!this.#lenientMethods) {
+              return this.#fail(
+                "INVALID_METHOD",
+                501,
+                `Cannot parse method: ${
+                  JSON.stringify(latin1(src, off, off + length))
+                } is not a registered method`,
+                this.#base,
+              );
+            }
+            method = latin1(src, off, off + length);
+          }
+          this.method = method;
+          this.#methodEnd = length;
+          p++;
+          this.#targetStart = p - this.#base;
+          state = S_TARGET;
+          continue;
+        }
+
+        case S_TARGET: {
+          while (p < stop && URL_CHAR[data[p]] === 1) p++;
+          const length = p - this.#base - this.#targetStart;
+          if (length > this.#maxUrlBytes) {
+            return this.#fail(
+              "URI_TOO_LONG",
+              414,
+              `Cannot parse request-target: longer than ${this.#maxUrlBytes} bytes`,
+              this.#base + this.#targetStart + this.#maxUrlBytes,
+            );
+          }
+          if (p === stop) return this.#headOut(data, p, end, state);
+          const byte = data[p];
+          if (byte === SP && length > 0) {
+            this.#targetEnd = p - this.#base;
+            const error = this.#checkTarget(data, p);
+            if (error !== "") {
+              return this.#fail("INVALID_URL", 400, error, this.#base + this.#targetStart);
+            }
+            p++;
+            this.#versionPos = 0;
+            state = S_REQ_VERSION;
+            continue;
+          }
+          if ((byte === CR || byte === LF) && length > 0) {
+            return this.#fail(
+              "INVALID_VERSION",
+              505,
+              "Cannot parse request line: no HTTP-version (HTTP/0.9 is not supported)",
+              p,
+            );
+          }
+          return this.#failByte("INVALID_URL", 400, "request-target", data, p);
+        }
+
+        case S_REQ_VERSION:
+        case S_RES_VERSION: {
+          while (p < stop) {
+            const byte = data[p];
+            const pos = this.#versionPos;
+            if (pos < 5) {
+              if (byte !== VERSION_BYTES[pos]) {
+                return this.#failByte("INVALID_VERSION", 400, "HTTP-version", data, p);
+              }
+            } else if (pos === 6) {
+              if (byte !== 0x2e) {
+                return this.#failByte("INVALID_VERSION", 400, "HTTP-version", data, p);
+              }
+            } else {
+              const digit = byte - 0x30;
+              if (digit < 0 || digit > 9) {
+                return this.#failByte("INVALID_VERSION", 400, "HTTP-version", data, p);
+              }
+              if (pos === 5) this.versionMajor = digit;
+              else this.versionMinor = digit;
+            }
+            p++;
+            this.#versionPos = pos + 1;
+            if (pos === 7) break;
+          }
+          if (this.#versionPos < 8) return this.#headOut(data, p, end, state);
+          if (
+            !this.#lenientVersion &&
+            (this.versionMajor !== 1 || (this.versionMinor !== 0 && this.versionMinor !== 1))
+          ) {
+            return this.#fail(
+              "INVALID_VERSION",
+              505,
+              `Cannot parse HTTP-version: HTTP/${this.versionMajor}.${this.versionMinor} is not supported`,
+              p - 3,
+            );
+          }
+          state = state === S_REQ_VERSION ? S_REQ_LINE_END : S_RES_VERSION_SP;
+          continue;
+        }
+
+        case S_REQ_LINE_END: {
+          if (p === stop) return this.#headOut(data, p, end, state);
+          const byte = data[p];
+          if (byte === CR) {
+            p++;
+            state = S_LINE_LF;
+          } else if (byte === LF) {
+            if (!this.#lenientCrBeforeLf) return this.#bareLf(p, "request line");
+            p++;
+            state = S_FIELD_START;
+          } else {
+            return this.#failByte(
+              "INVALID_VERSION",
+              400,
+              "request line after HTTP-version",
+              data,
+              p,
+            );
+          }
+          continue;
+        }
+
+        case S_RES_VERSION_SP: {
+          if (p === stop) return this.#headOut(data, p, end, state);
+          if (data[p] !== SP) {
+            return this.#failByte(
+              "INVALID_VERSION",
+              400,
+              "status line after HTTP-version",
+              data,
+              p,
+            );
+          }
+          p++;
+          this.#statusDigits = 0;
+          state = S_STATUS;
+          continue;
+        }
+
+        case S_STATUS: {
+          while (p < stop && this.#statusDigits < 3) {
+            const digit = data[p] - 0x30;
+            if (digit < 0 || digit > 9) {
+              return this.#failByte("INVALID_STATUS", 400, "status code", data, p);
+            }
+            this.status = this.status * 10 + digit;
+            this.#statusDigits++;
+            p++;
+          }
+          if (this.#statusDigits < 3) return this.#headOut(data, p, end, state);
+          if (this.status < 100) {
+            return this.#fail(
+              "INVALID_STATUS",
+              400,
+              `Cannot parse status code: ${this.status}`,
+              p - 3,
+            );
+          }
+          state = S_STATUS_END;
+          continue;
+        }
+
+        case S_STATUS_END: {
+          if (p === stop) return this.#headOut(data, p, end, state);
+          const byte = data[p];
+          if (byte === SP) {
+            p++;
+            this.#reasonStart = p - this.#base;
+            state = S_REASON;
+          } else if (byte === CR || byte === LF) {
+            this.#reasonStart = this.#reasonEnd = p - this.#base;
+            if (byte === LF && !this.#lenientCrBeforeLf) return this.#bareLf(p, "status line");
+            p++;
+            state = byte === CR ? S_LINE_LF : S_FIELD_START;
+          } else {
+            return this.#failByte("INVALID_STATUS", 400, "status code", data, p);
+          }
+          continue;
+        }
+
+        case S_REASON: {
+          while (p < stop && VALUE[data[p]] === 1) p++;
+          if (p === stop) return this.#headOut(data, p, end, state);
+          const byte = data[p];
+          if (byte === CR) {
+            this.#reasonEnd = p - this.#base;
+            p++;
+            state = S_LINE_LF;
+          } else if (byte === LF && this.#lenientCrBeforeLf) {
+            this.#reasonEnd = p - this.#base;
+            p++;
+            state = S_FIELD_START;
+          } else if (byte === LF) {
+            return this.#bareLf(p, "status line");
+          } else {
+            return this.#failByte("INVALID_STATUS", 400, "reason phrase", data, p);
+          }
+          continue;
+        }
+
+        case S_LINE_LF: {
+          if (p === stop) return this.#headOut(data, p, end, state);
+          if (data[p] === LF) p++;
+          else if (!this.#lenientLfAfterCr) return this.#bareCr(data, p, "start line");
+          state = S_FIELD_START;
+          continue;
+        }
+
+        case S_FIELD_START: {
+          if (p === stop) return this.#headOut(data, p, end, state);
+          const byte = data[p];
+          if (byte === CR) {
+            p++;
+            state = S_SECTION_END_LF;
+            continue;
+          }
+          if (byte === LF) {
+            if (!this.#lenientCrBeforeLf) return this.#bareLf(p, "header section end");
+            p++;
+            const event = this.#sectionEnd(data, p);
+            if (event !== PARSE_NEED_MORE) return event;
+            state = this.#state;
+            continue;
+          }
+          if (byte === SP || byte === HTAB) {
+            if (this.#spanCount === 0) {
+              return this.#fail(
+                "INVALID_HEADER_TOKEN",
+                400,
+                "Cannot parse header: whitespace at the start of the first field line",
+                p,
+              );
+            }
+            if (!this.#lenientHeaders) {
+              return this.#fail(
+                "INVALID_HEADER_TOKEN",
+                400,
+                "Cannot parse header: obs-fold (a field line starting with whitespace)",
+                p,
+              );
+            }
+            // Lenient obs-fold: the line continues the previous value (RFC 9112 §5.2).
+            this.#folding = true;
+            if (this.#lastValueEmpty) {
+              state = S_VALUE_OWS;
+            } else {
+              this.#valueStart = p - this.#base;
+              state = S_VALUE;
+            }
+            continue;
+          }
+          if (this.#fieldCount >= this.#maxHeaderCount) {
+            return this.#fail(
+              "HEADER_OVERFLOW",
+              431,
+              `Cannot parse header: more than ${this.#maxHeaderCount} fields`,
+              p,
+            );
+          }
+          this.#folding = false;
+          this.#nameStart = p - this.#base;
+          state = S_NAME;
+          continue;
+        }
+
+        case S_NAME: {
+          while (p < stop && TOKEN[data[p]] === 1) p++;
+          if (p === stop) return this.#headOut(data, p, end, state);
+          const byte = data[p];
+          const nameEnd = p - this.#base;
+          if (byte === 0x3a && nameEnd > this.#nameStart) {
+            this.#nameEnd = nameEnd;
+            this.#kind = this.#inTrailers ? H_OTHER : this.#nameKind(data, p, nameEnd);
+            p++;
+            state = S_VALUE_OWS;
+            continue;
+          }
+          if ((byte === SP || byte === HTAB) && nameEnd > this.#nameStart && this.#lenientHeaders) {
+            state = S_NAME_WS;
+            continue;
+          }
+          return this.#failByte("INVALID_HEADER_TOKEN", 400, "header name", data, p);
+        }
+
+        case S_NAME_WS: {
+          while (p < stop && (data[p] === SP || data[p] === HTAB)) p++;
+          if (p === stop) return this.#headOut(data, p, end, state);
+          if (data[p] !== 0x3a) {
+            return this.#failByte("INVALID_HEADER_TOKEN", 400, "header name", data, p);
+          }
+          // llhttp keeps the whitespace in the name; the kind ignores it.
+          const nameEnd = p - this.#base;
+          this.#nameEnd = nameEnd;
+          if (this.#inTrailers) {
+            this.#kind = H_OTHER;
+          } else {
+            const src = this.#contiguous(data, p);
+            const off = this.#srcOff;
+            const trimmed = trimEnd(src, off + this.#nameStart, off + nameEnd);
+            this.#kind = headerKind(src, off + this.#nameStart, trimmed);
+          }
+          p++;
+          state = S_VALUE_OWS;
+          continue;
+        }
+
+        case S_VALUE_OWS: {
+          while (p < stop && (data[p] === SP || data[p] === HTAB)) p++;
+          if (p === stop) return this.#headOut(data, p, end, state);
+          this.#valueStart = p - this.#base;
+          state = S_VALUE;
+          continue;
+        }
+
+        case S_VALUE: {
+          const table = this.#valueTable;
+          while (p < stop && table[data[p]] === 1) p++;
+          if (p === stop) return this.#headOut(data, p, end, state);
+          const byte = data[p];
+          if (byte === CR) {
+            const event = this.#field(data, p);
+            if (event !== PARSE_NEED_MORE) return event;
+            p++;
+            state = S_FIELD_LF;
+            continue;
+          }
+          if (byte === LF) {
+            if (!this.#lenientCrBeforeLf) return this.#bareLf(p, "header value");
+            const event = this.#field(data, p);
+            if (event !== PARSE_NEED_MORE) return event;
+            p++;
+            state = S_FIELD_START;
+            continue;
+          }
+          return this.#failByte("INVALID_HEADER_VALUE", 400, "header value", data, p);
+        }
+
+        case S_FIELD_LF: {
+          if (p === stop) return this.#headOut(data, p, end, state);
+          if (data[p] === LF) p++;
+          else if (!this.#lenientLfAfterCr && !this.#lenientHeaders) {
+            return this.#bareCr(data, p, "header line");
+          }
+          state = S_FIELD_START;
+          continue;
+        }
+
+        case S_SECTION_END_LF: {
+          if (p === stop) return this.#headOut(data, p, end, state);
+          if (data[p] === LF) p++;
+          else if (!this.#lenientLfAfterCr) return this.#bareCr(data, p, "header section end");
+          const event = this.#sectionEnd(data, p);
+          if (event !== PARSE_NEED_MORE) return event;
+          state = this.#state;
+          continue;
+        }
+
+        // --- bodies ---------------------------------------------------------------------
+
+        case S_END_NOW:
+          return this.#end(p);
+
+        case S_BODY_LENGTH: {
+          if (p === end) return this.#needMore(state, end);
+          const available = end - p;
+          const take = available < this.#remaining ? available : this.#remaining;
+          this.bodyStart = p;
+          this.bodyEnd = p + take;
+          this.#remaining -= take;
+          this.#state = this.#remaining === 0 ? S_END_NOW : S_BODY_LENGTH;
+          this.offset = p + take;
+          return PARSE_BODY;
+        }
+
+        case S_BODY_EOF: {
+          if (p === end) return this.#needMore(state, end);
+          this.bodyStart = p;
+          this.bodyEnd = end;
+          this.#state = S_BODY_EOF;
+          this.offset = end;
+          return PARSE_BODY;
+        }
+
+        case S_CHUNK_SIZE_START: {
+          if (p === end) return this.#needMore(state, end);
+          const digit = HEX_VALUE[data[p]];
+          if (digit === NOT_HEX) {
+            return this.#failByte("INVALID_CHUNK_SIZE", 400, "chunk size", data, p);
+          }
+          this.#remaining = digit;
+          this.#extensionBytes = 0;
+          p++;
+          state = S_CHUNK_SIZE;
+          continue;
+        }
+
+        case S_CHUNK_SIZE: {
+          let size = this.#remaining;
+          let digit = 0;
+          while (p < end && (digit = HEX_VALUE[data[p]]) !== NOT_HEX) {
+            if (size > MAX_HEX_PREFIX || size * 16 + digit > Number.MAX_SAFE_INTEGER) {
+              return this.#fail(
+                "INVALID_CHUNK_SIZE",
+                400,
+                "Cannot parse chunk size: larger than Number.MAX_SAFE_INTEGER",
+                p,
+              );
+            }
+            size = size * 16 + digit;
+            p++;
+          }
+          this.#remaining = size;
+          if (p === end) return this.#needMore(state, end);
+          const byte = data[p];
+          if (byte === CR) {
+            p++;
+            state = S_CHUNK_SIZE_LF;
+          } else if (byte === 0x3b) {
+            p++;
+            this.#extensionBytes = 1;
+            state = S_EXT_BEFORE_NAME;
+          } else if (byte === SP || byte === HTAB) {
+            state = S_CHUNK_SIZE_WS;
+          } else if (byte === LF) {
+            if (!this.#lenientCrBeforeLf) return this.#bareLf(p, "chunk size line");
+            p++;
+            state = this.#chunkLineDone();
+          } else {
+            return this.#failByte("INVALID_CHUNK_SIZE", 400, "chunk size", data, p);
+          }
+          continue;
+        }
+
+        case S_CHUNK_SIZE_WS: {
+          const from = p;
+          while (p < end && (data[p] === SP || data[p] === HTAB)) p++;
+          if (this.#extensionOverflow(p - from)) return this.#extensionsTooLong(p);
+          if (p === end) return this.#needMore(state, end);
+          const byte = data[p];
+          if (byte === 0x3b) {
+            p++;
+            state = S_EXT_BEFORE_NAME;
+          } else if ((byte === CR || byte === LF) && this.#lenientSpacesAfterChunkSize) {
+            if (byte === LF && !this.#lenientCrBeforeLf) return this.#bareLf(p, "chunk size line");
+            p++;
+            state = byte === CR ? S_CHUNK_SIZE_LF : this.#chunkLineDone();
+          } else {
+            return this.#failByte("INVALID_CHUNK_SIZE", 400, "chunk size", data, p);
+          }
+          continue;
+        }
+
+        case S_EXT_BEFORE_NAME:
+        case S_EXT_NAME:
+        case S_EXT_AFTER_NAME:
+        case S_EXT_BEFORE_VALUE:
+        case S_EXT_VALUE:
+        case S_EXT_QUOTED:
+        case S_EXT_QUOTED_PAIR:
+        case S_EXT_AFTER_VALUE: {
+          const from = p;
+          const next = this.#extensions(data, p, end, state);
+          p = this.offset;
+          if (this.#extensionOverflow(p - from)) return this.#extensionsTooLong(p);
+          if (next === S_ERROR) return PARSE_ERROR;
+          if (next === EXT_LINE_DONE) {
+            state = this.#chunkLineDone();
+            continue;
+          }
+          if (p === end) return this.#needMore(next, end);
+          state = next;
+          continue;
+        }
+
+        case S_CHUNK_SIZE_LF: {
+          if (p === end) return this.#needMore(state, end);
+          if (data[p] === LF) p++;
+          else if (!this.#lenientLfAfterCr) return this.#bareCr(data, p, "chunk size line");
+          state = this.#chunkLineDone();
+          continue;
+        }
+
+        case S_TRAILERS_BEGIN: {
+          this.#beginSection(true);
+          this.#base = p;
+          this.#seg = p;
+          const limit = p + this.#maxHeaderBytes;
+          stop = limit < end ? limit : end;
+          state = S_FIELD_START;
+          continue;
+        }
+
+        case S_CHUNK_DATA: {
+          if (p === end) return this.#needMore(state, end);
+          const available = end - p;
+          const take = available < this.#remaining ? available : this.#remaining;
+          this.bodyStart = p;
+          this.bodyEnd = p + take;
+          this.#remaining -= take;
+          this.#state = this.#remaining === 0 ? S_CHUNK_DATA_CR : S_CHUNK_DATA;
+          this.offset = p + take;
+          return PARSE_BODY;
+        }
+
+        case S_CHUNK_DATA_CR: {
+          if (p === end) return this.#needMore(state, end);
+          const byte = data[p];
+          if (byte === CR) {
+            p++;
+            state = S_CHUNK_DATA_LF;
+          } else if (byte === LF && this.#lenientCrBeforeLf) {
+            p++;
+            state = S_CHUNK_SIZE_START;
+          } else if (this.#lenientCrlfAfterChunk) {
+            state = S_CHUNK_SIZE_START;
+          } else {
+            return this.#fail(
+              "INVALID_CHUNK_SIZE",
+              400,
+              `Cannot parse chunk: expected CRLF after the chunk data, got byte ${hex(byte)}`,
+              p,
+            );
+          }
+          continue;
+        }
+
+        case S_CHUNK_DATA_LF: {
+          if (p === end) return this.#needMore(state, end);
+          if (data[p] === LF) p++;
+          else if (!this.#lenientLfAfterCr) return this.#bareCr(data, p, "chunk data end");
+          state = S_CHUNK_SIZE_START;
+          continue;
+        }
+
+        // --- after the last message -----------------------------------------------------
+
+        case S_CLOSED: {
+          while (p < end && (data[p] === CR || data[p] === LF)) p++;
+          if (p === end) return this.#needMore(state, end);
+          return this.#fail(
+            "CLOSED_CONNECTION",
+            400,
+            `Cannot parse message: data after a message that closed the connection (byte ${
+              hex(data[p])
+            })`,
+            p,
+          );
+        }
+
+        case S_DISCARD:
+          return this.#needMore(state, end);
+
+        case S_UPGRADED:
+          this.offset = start;
+          return PARSE_UPGRADE;
+
+        case S_ERROR:
+          this.offset = start;
+          return PARSE_ERROR;
+
+        default:
+          throw new Error(`Parser reached unknown state ${state}`);
+      }
+    }
+  }
+
+  #needMore(state: number, end: number): ParseEvent {
+    this.#state = state;
+    this.offset = end;
+    return PARSE_NEED_MORE;
+  }
+
+  #extensionOverflow(count: number): boolean {
+    this.#extensionBytes += count;
+    return this.#extensionBytes > this.#maxExtensionBytes;
+  }
+
+  #extensionsTooLong(p: number): ParseEvent {
+    return this.#fail(
+      "CHUNK_EXTENSIONS_OVERFLOW",
+      400,
+      `Cannot parse chunk extensions: longer than ${this.#maxExtensionBytes} bytes`,
+      p,
+    );
+  }
+
+  /**
+   * Chunk extensions (RFC 9112 §7.1.1): validated, not kept. Returns the next state
+   * (S_CHUNK_SIZE_LF after CR, EXT_LINE_DONE after a lenient bare LF, S_ERROR) and leaves
+   * the position in `offset`.
+   */
+  #extensions(data: Uint8Array, p: number, end: number, state: number): number {
+    while (p < end) {
+      const byte = data[p];
+      switch (state) {
+        case S_EXT_BEFORE_NAME:
+          if (byte === SP || byte === HTAB) break;
+          if (TOKEN[byte] === 1) {
+            state = S_EXT_NAME;
+            break;
+          }
+          return this.#extensionError(data, p);
+        case S_EXT_NAME:
+        case S_EXT_VALUE:
+          if (TOKEN[byte] === 1) break;
+          if (byte === SP || byte === HTAB) {
+            state = state === S_EXT_NAME ? S_EXT_AFTER_NAME : S_EXT_AFTER_VALUE;
+            break;
+          }
+          if (byte === 0x3d && state === S_EXT_NAME) {
+            state = S_EXT_BEFORE_VALUE;
+            break;
+          }
+          if (byte === 0x3b) {
+            state = S_EXT_BEFORE_NAME;
+            break;
+          }
+          return this.#extensionLineEnd(data, p);
+        case S_EXT_AFTER_NAME:
+          if (byte === SP || byte === HTAB) break;
+          if (byte === 0x3d) {
+            state = S_EXT_BEFORE_VALUE;
+            break;
+          }
+          if (byte === 0x3b) {
+            state = S_EXT_BEFORE_NAME;
+            break;
+          }
+          return this.#extensionLineEnd(data, p);
+        case S_EXT_BEFORE_VALUE:
+          if (byte === SP || byte === HTAB) break;
+          if (byte === 0x22) {
+            state = S_EXT_QUOTED;
+            break;
+          }
+          if (TOKEN[byte] === 1) {
+            state = S_EXT_VALUE;
+            break;
+          }
+          return this.#extensionError(data, p);
+        case S_EXT_QUOTED:
+          if (byte === 0x22) {
+            state = S_EXT_AFTER_VALUE;
+            break;
+          }
+          if (byte === 0x5c) {
+            state = S_EXT_QUOTED_PAIR;
+            break;
+          }
+          if (VALUE[byte] === 1) break;
+          return this.#extensionError(data, p);
+        case S_EXT_QUOTED_PAIR:
+          if (VALUE[byte] === 1) {
+            state = S_EXT_QUOTED;
+            break;
+          }
+          return this.#extensionError(data, p);
+        case S_EXT_AFTER_VALUE:
+          if (byte === SP || byte === HTAB) break;
+          if (byte === 0x3b) {
+            state = S_EXT_BEFORE_NAME;
+            break;
+          }
+          return this.#extensionLineEnd(data, p);
+      }
+      p++;
+    }
+    this.offset = p;
+    return state;
+  }
+
+  #extensionLineEnd(data: Uint8Array, p: number): number {
+    const byte = data[p];
+    if (byte === CR) {
+      this.offset = p + 1;
+      return S_CHUNK_SIZE_LF;
+    }
+    if (byte === LF && this.#lenientCrBeforeLf) {
+      this.offset = p + 1;
+      return EXT_LINE_DONE;
+    }
+    if (byte === LF) {
+      this.#bareLf(p, "chunk extension");
+      return S_ERROR;
+    }
+    return this.#extensionError(data, p);
+  }
+
+  #extensionError(data: Uint8Array, p: number): number {
+    this.#failByte("INVALID_CHUNK_EXTENSION", 400, "chunk extension", data, p);
+    return S_ERROR;
+  }
+
+  /** After a chunk-size line: chunk data, or the trailer section after the last chunk. */
+  #chunkLineDone(): number {
+    return this.#remaining > 0 ? S_CHUNK_DATA : S_TRAILERS_BEGIN;
+  }
+
+  /** Kind of the field name ending at virtual `nameEnd` (data index p). */
+  #nameKind(data: Uint8Array, p: number, nameEnd: number): number {
+    const length = nameEnd - this.#nameStart;
+    // Only lengths 4..17 can be a special field; skip the buffer work for the rest.
+    if (length < 4 || length > 17) return H_OTHER;
+    if (this.#nameStart >= this.#headLen) {
+      const at = this.#base + this.#nameStart;
+      return headerKind(data, at, at + length);
+    }
+    const src = this.#contiguous(data, p);
+    const at = this.#srcOff + this.#nameStart;
+    return headerKind(src, at, at + length);
+  }
+
+  /** A field line is complete at data index p (its CR or LF). */
+  #field(data: Uint8Array, p: number): ParseEvent {
+    const valueEnd = p - this.#base;
+    this.#lastValueEmpty = valueEnd === this.#valueStart &&
+      (!this.#folding || this.#lastValueEmpty);
+    if (this.#folding) {
+      this.#pushSpan(-1, -1, this.#valueStart, valueEnd, H_OTHER);
+      return PARSE_NEED_MORE;
+    }
+    const kind = this.#kind;
+    this.#pushSpan(this.#nameStart, this.#nameEnd, this.#valueStart, valueEnd, kind);
+    this.#fieldCount++;
+    if (kind === H_OTHER) return PARSE_NEED_MORE;
+    if (kind === H_HOST) {
+      if (this.#hostIndex < 0) this.#hostIndex = this.#fieldCount - 1;
+      this.hostCount++;
+      return PARSE_NEED_MORE;
+    }
+    // With lenient headers a later obs-fold line may extend the value: decide at the end.
+    if (this.#lenientHeaders) return PARSE_NEED_MORE;
+    const src = this.#contiguous(data, p);
+    const off = this.#srcOff;
+    return this.#applyField(kind, src, off + this.#valueStart, off + valueEnd, p);
+  }
+
+  /** Applies a special field's value; errors are reported at data index `at`. */
+  #applyField(kind: number, src: Uint8Array, start: number, end: number, at: number): ParseEvent {
+    switch (kind) {
+      case H_CONTENT_LENGTH: {
+        const length = parseContentLength(src, start, end);
+        if (length < 0) {
+          const bad = firstNonDigit(src, start, end);
+          const text = length === CL_EMPTY
+            ? "Cannot parse Content-Length: empty value"
+            : length === CL_OVERFLOW
+            ? "Cannot parse Content-Length: larger than Number.MAX_SAFE_INTEGER"
+            : `Cannot parse Content-Length: byte ${hex(src[bad])} is not a digit`;
+          return this.#fail("INVALID_CONTENT_LENGTH", 400, text, at);
+        }
+        if (this.contentLength >= 0 && this.contentLength !== length) {
+          return this.#fail(
+            "INVALID_CONTENT_LENGTH",
+            400,
+            `Cannot parse Content-Length: ${length} differs from an earlier ${this.contentLength}`,
+            at,
+          );
+        }
+        this.contentLength = length;
+        break;
+      }
+      case H_TRANSFER_ENCODING: {
+        const flags = transferCodings(src, start, end);
+        this.#teSeen = true;
+        if ((flags & TE_EMPTY) === 0) {
+          if (this.#teChunkedLast) this.#teFlags |= TE_CHUNKED_NOT_LAST;
+          this.#teChunkedLast = (flags & TE_CHUNKED_LAST) !== 0;
+          this.#teFlags |= flags & ~TE_CHUNKED_LAST;
+        }
+        break;
+      }
+      case H_CONNECTION:
+        this.#connFlags |= connectionOptions(src, start, end);
+        break;
+      case H_PROXY_CONNECTION:
+        this.#connFlags |= connectionOptions(src, start, end) & CONN_CLOSE;
+        break;
+      case H_UPGRADE:
+        this.#hasUpgradeHeader = true;
+        break;
+      case H_EXPECT:
+        if (isContinue(src, start, end)) this.#continue = true;
+        break;
+    }
+    return PARSE_NEED_MORE;
+  }
+
+  /** Checks the request-target form (RFC 9112 §3.2); "" when fine, else the message. */
+  #checkTarget(data: Uint8Array, p: number): string {
+    const src = this.#contiguous(data, p);
+    const start = this.#srcOff + this.#targetStart;
+    const end = this.#srcOff + this.#targetEnd;
+    const first = src[start];
+    const connect = this.method === "CONNECT";
+    if (connect) {
+      // authority-form: host ":" port, nothing else.
+      let colon = false;
+      for (let i = start; i < end; i++) {
+        const byte = src[i];
+        if (byte === 0x2f || byte === 0x3f || byte === 0x23 || byte === 0x40) {
+          return "Cannot parse request-target: CONNECT needs host:port (authority-form)";
+        }
+        if (byte === 0x3a) colon = true;
+      }
+      return colon ? "" : "Cannot parse request-target: CONNECT needs host:port (authority-form)";
+    }
+    if (first === 0x2f) return "";
+    if (first === 0x2a) {
+      return end - start === 1 ? "" : 'Cannot parse request-target: "*" must stand alone';
+    }
+    // absolute-form: scheme ":" ... (RFC 3986 §3.1).
+    if ((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a) {
+      for (let i = start + 1; i < end; i++) {
+        const byte = src[i];
+        if (byte === 0x3a) return "";
+        const lower = byte | 0x20;
+        const ok = (lower >= 0x61 && lower <= 0x7a) || (byte >= 0x30 && byte <= 0x39) ||
+          byte === 0x2b || byte === 0x2d || byte === 0x2e;
+        if (!ok) break;
+      }
+    }
+    return 'Cannot parse request-target: not origin-form, absolute-form or "*"';
+  }
+
+  /** The empty line ending a head or trailer section was read; p is after it. */
+  #sectionEnd(data: Uint8Array, p: number): ParseEvent {
+    const src = this.#contiguous(data, p);
+    const off = this.#srcOff;
+    this.#headLen = 0;
+    const fields = this.#buildFields(src, off);
+    if (this.#inTrailers) {
+      this.trailers = fields;
+      return this.#end(p);
+    }
+    this.headers = fields;
+    return this.#headEnd(src, off, p);
+  }
+
+  /** Decodes the recorded field spans into a flat [name, value, ...] array. */
+  #buildFields(src: Uint8Array, off: number): string[] {
+    const count = this.#spanCount;
+    const spans = this.#spans;
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const at = i * SPAN_FIELDS;
+      const nameStart = spans[at];
+      const valueStart = off + spans[at + 2];
+      const valueEnd = off + spans[at + 3];
+      const value = valueEnd > valueStart ? latin1(src, valueStart, valueEnd) : "";
+      if (nameStart < 0) {
+        out[out.length - 1] += value;
+        continue;
+      }
+      const nameFrom = off + nameStart;
+      const nameTo = off + spans[at + 1];
+      let name = NAMES.get(src, nameFrom, nameTo);
+      if (name === undefined) {
+        name = latin1(src, nameFrom, nameTo);
+        NAMES.set(src, nameFrom, nameTo, name);
+      }
+      out.push(name, value);
+    }
+    return out;
+  }
+
+  /** Decides framing, keep-alive and upgrade at the end of a head; p is after the head. */
+  #headEnd(src: Uint8Array, off: number, p: number): ParseEvent {
+    const isRequest = this.#isRequest;
+    if (isRequest) {
+      this.target = latin1(src, off + this.#targetStart, off + this.#targetEnd);
+    } else {
+      const from = off + this.#reasonStart;
+      const to = off + this.#reasonEnd;
+      this.reason = to > from ? latin1(src, from, to) : "";
+    }
+    const headers = this.headers;
+    if (this.#lenientHeaders && !this.#inTrailers) {
+      // Special fields were left for now: obs-fold lines may have extended them.
+      const spans = this.#spans;
+      let field = 0;
+      for (let i = 0; i < this.#spanCount; i++) {
+        const kind = spans[i * SPAN_FIELDS + 4];
+        if (spans[i * SPAN_FIELDS] < 0) continue;
+        field++;
+        if (kind === H_OTHER || kind === H_HOST) continue;
+        const value = headers[field * 2 - 1];
+        const bytes = Uint8Array.from(value, (c) => c.charCodeAt(0));
+        const event = this.#applyField(kind, bytes, 0, bytes.length, p);
+        if (event !== PARSE_NEED_MORE) return event;
+      }
+    }
+    if (this.#hostIndex >= 0) {
+      const value = headers[this.#hostIndex * 2 + 1];
+      this.host = value.length > 0 && (value.charCodeAt(value.length - 1) === SP ||
+          value.charCodeAt(value.length - 1) === HTAB)
+        ? value.trimEnd()
+        : value;
+    }
+
+    const major = this.versionMajor;
+    const minor = this.versionMinor;
+    const http11 = major > 1 || (major === 1 && minor >= 1);
+    const conn = this.#connFlags;
+    let keepAlive = (conn & CONN_CLOSE) === 0 && (http11 || (conn & CONN_KEEP_ALIVE) !== 0);
+
+    // Framing, RFC 9112 §6.3.
+    let frame = FRAME_NONE;
+    if (this.#teSeen) {
+      if (this.contentLength >= 0) {
+        if (!this.#lenientChunkedLength) {
+          return this.#fail(
+            "UNEXPECTED_CONTENT_LENGTH",
+            400,
+            "Cannot parse head: Content-Length together with Transfer-Encoding",
+            p,
+          );
+        }
+        this.contentLength = -1;
+      }
+      const flags = this.#teFlags;
+      const chunkedFinal = this.#teChunkedLast &&
+        (flags & (TE_CHUNKED_NOT_LAST | TE_MALFORMED)) === 0;
+      if (isRequest) {
+        const lenient = this.#lenientTransferEncoding || this.#lenientChunkedLength;
+        if (!http11 && !this.#lenientTransferEncoding) {
+          return this.#fail(
+            "INVALID_TRANSFER_ENCODING",
+            400,
+            "Cannot parse head: Transfer-Encoding in an HTTP/1.0 request",
+            p,
+          );
+        }
+        if (chunkedFinal && (flags & (TE_UNKNOWN | TE_OTHER)) === 0) {
+          frame = FRAME_CHUNKED;
+        } else if (lenient) {
+          frame = chunkedFinal ? FRAME_CHUNKED : FRAME_EOF;
+        } else if (!chunkedFinal && (flags & TE_UNKNOWN) === 0) {
+          return this.#fail(
+            "INVALID_TRANSFER_ENCODING",
+            400,
+            "Cannot parse head: Transfer-Encoding does not end in one chunked coding",
+            p,
+          );
+        } else {
+          return this.#fail(
+            "INVALID_TRANSFER_ENCODING",
+            501,
+            "Cannot parse head: Transfer-Encoding has a coding other than chunked (not implemented)",
+            p,
+          );
+        }
+      } else {
+        frame = chunkedFinal ? FRAME_CHUNKED : FRAME_EOF;
+        // RFC 9112 §6.1: Transfer-Encoding on HTTP/1.0 means faulty framing: close after.
+        if (!http11) keepAlive = false;
+      }
+    } else if (this.contentLength > 0) {
+      frame = FRAME_LENGTH;
+    } else if (this.contentLength < 0 && !isRequest) {
+      frame = FRAME_EOF;
+    }
+
+    let upgrade = false;
+    if (isRequest) {
+      if (this.method === "CONNECT") {
+        upgrade = true;
+        frame = FRAME_NONE;
+      } else if (
+        this.#upgradeOption && (conn & CONN_UPGRADE) !== 0 && this.#hasUpgradeHeader
+      ) {
+        upgrade = true;
+      }
+      if (this.#noBody) frame = FRAME_NONE;
+      this.expectContinue = this.#continue && http11;
+    } else {
+      const status = this.status;
+      if (status === 101) {
+        upgrade = true;
+        frame = FRAME_NONE;
+      } else if (status < 200) {
+        this.#interim = true;
+        frame = FRAME_NONE;
+      } else if (status === 204 || status === 304 || this.#noBody) {
+        frame = FRAME_NONE;
+      }
+    }
+    if (frame === FRAME_EOF) keepAlive = false;
+
+    this.keepAlive = keepAlive;
+    this.chunked = frame === FRAME_CHUNKED;
+    this.bodyUntilClose = frame === FRAME_EOF;
+    this.hasBody = frame !== FRAME_NONE;
+    this.upgrade = upgrade;
+    this.offset = p;
+    switch (frame) {
+      case FRAME_NONE:
+        this.#state = upgrade ? S_UPGRADED : S_END_NOW;
+        break;
+      case FRAME_LENGTH:
+        this.#remaining = this.contentLength;
+        this.#state = S_BODY_LENGTH;
+        break;
+      case FRAME_CHUNKED:
+        this.#state = S_CHUNK_SIZE_START;
+        break;
+      default:
+        this.#state = S_BODY_EOF;
+    }
+    if (upgrade) {
+      this.#upgradeAfterBody = frame !== FRAME_NONE;
+      return PARSE_UPGRADE;
+    }
+    return PARSE_HEAD;
+  }
+
+  /** The message is complete at data index p. */
+  #end(p: number): ParseEvent {
+    this.offset = p;
+    if (this.#upgradeAfterBody) {
+      this.#state = S_UPGRADED;
+    } else if (this.#interim) {
+      this.#state = S_START;
+    } else {
+      this.#noBody = false;
+      if (this.keepAlive || this.#lenientKeepAlive) this.#state = S_START;
+      else this.#state = this.#lenientDataAfterClose ? S_DISCARD : S_CLOSED;
+    }
+    return PARSE_END;
+  }
+}
+
+function limit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`Cannot create Parser: ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
