@@ -1,0 +1,90 @@
+/**
+ * Response content-coding (RFC 9110 §8.4.1) decoding with DecompressionStream, as
+ * fetch does: gzip (and x-gzip), deflate (zlib, or raw deflate as some servers send)
+ * and br. Like Deno's fetch, the Content-Encoding and Content-Length headers are kept.
+ *
+ * @module
+ */
+
+/** The DecompressionStream format for a Content-Encoding value, or null to pass through. */
+export function decoderFormat(encoding: string): CompressionFormat | "brotli" | null {
+  switch (encoding.trim().toLowerCase()) {
+    case "gzip":
+    case "x-gzip":
+      return "gzip";
+    case "deflate":
+      return "deflate";
+    case "br":
+      return "brotli";
+  }
+  return null;
+}
+
+/** Decodes `body` coded with `format` (from {@linkcode decoderFormat}). */
+export function decodeBody(
+  body: ReadableStream<Uint8Array>,
+  format: CompressionFormat | "brotli",
+): ReadableStream<Uint8Array> {
+  if (format === "deflate") return inflate(body);
+  return body.pipeThrough(decompressor(format));
+}
+
+/**
+ * "deflate" is meant to be zlib-wrapped (RFC 1950), but servers also send raw deflate
+ * (RFC 1951), as browsers accept: pick by the first two bytes (a zlib header has
+ * compression method 8 and is a multiple of 31).
+ */
+function inflate(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const source = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (reader === undefined) {
+        const head: Uint8Array[] = [];
+        let length = 0;
+        let ended = false;
+        while (length < 2) {
+          const { done, value } = await source.read();
+          if (done) {
+            ended = true;
+            break;
+          }
+          head.push(value);
+          length += value.length;
+        }
+        const b0 = head[0]?.[0] ?? 0;
+        const b1 = head[0]?.length > 1 ? head[0][1] : head[1]?.[0] ?? 0;
+        const zlib = length >= 2 && (b0 & 0x0f) === 8 && ((b0 << 8) | b1) % 31 === 0;
+        const rest = new ReadableStream<Uint8Array>({
+          start(c) {
+            for (const part of head) c.enqueue(part);
+            if (ended) c.close();
+          },
+          async pull(c) {
+            const { done, value } = await source.read();
+            if (done) c.close();
+            else c.enqueue(value);
+          },
+          cancel(reason) {
+            return source.cancel(reason);
+          },
+        }, { highWaterMark: 0 });
+        reader = rest.pipeThrough(decompressor(zlib ? "deflate" : "deflate-raw")).getReader();
+      }
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader !== undefined ? reader.cancel(reason) : source.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+/** A DecompressionStream typed as the byte transform it is. */
+function decompressor(format: string): TransformStream<Uint8Array, Uint8Array> {
+  return new DecompressionStream(format as CompressionFormat) as unknown as TransformStream<
+    Uint8Array,
+    Uint8Array
+  >;
+}

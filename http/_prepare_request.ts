@@ -1,0 +1,417 @@
+/**
+ * Turns `fetch(input, init)` arguments into a {@linkcode PreparedRequest}: method, URL,
+ * header lines serialized once, and a body whose length is known when it can be.
+ * Strings, bytes and no-body requests take a fast path that builds no `Request`.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+/** Header flags: which defaults the user already set. */
+export const HAS_ACCEPT = 1;
+export const HAS_ACCEPT_ENCODING = 2;
+export const HAS_USER_AGENT = 4;
+export const HAS_CONTENT_TYPE = 8;
+export const HAS_AUTHORIZATION = 16;
+
+/** A request body we can send: bytes, a Blob (known size, replayable) or a stream. */
+export type PreparedBody = Uint8Array | Blob | ReadableStream<Uint8Array>;
+
+/** One request, normalized once and reused across retries and redirect hops. */
+export interface PreparedRequest {
+  /** Normalized method (GET, POST... upper-case for the standard ones). */
+  method: string;
+  /** Target URL, without credentials and fragment. */
+  url: URL;
+  /** User header fields as flat lowercase `[name, value, ...]`, minus the ones we frame. */
+  fields: string[];
+  /** `fields` serialized as `name: value\r\n` lines. */
+  lines: string;
+  /** A user-set Host header, or null for the URL's host. */
+  host: string | null;
+  /** HAS_* bits. */
+  flags: number;
+  /** The user asked for `Connection: close`. */
+  close: boolean;
+  /** The body, or null. */
+  body: PreparedBody | null;
+  /** Body length in bytes; -1 when unknown (sent chunked). */
+  bodyLength: number;
+  /** The abort signal, or null. */
+  signal: AbortSignal | null;
+  /** Redirect mode. */
+  redirect: RequestRedirect;
+}
+
+/** Methods safe to replay or pipeline (RFC 9110 §9.2.2 idempotent methods). */
+export function isIdempotent(method: string): boolean {
+  switch (method) {
+    case "GET":
+    case "HEAD":
+    case "OPTIONS":
+    case "TRACE":
+    case "PUT":
+    case "DELETE":
+      return true;
+  }
+  return false;
+}
+
+/** Whether the body can be sent again (bytes or Blob), for retries and 307/308. */
+export function isReplayable(body: PreparedBody | null): boolean {
+  return body === null || body instanceof Uint8Array || body instanceof Blob;
+}
+
+/** Bytes allowed in a token (RFC 9110 §5.6.2), for method validation. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
+for (let c = 65; c <= 90; c++) TCHAR[c] = TCHAR[c + 32] = 1;
+
+/** Upper-cases the six standard methods (as fetch does) and rejects bad or forbidden ones. */
+export function normalizeMethod(method: string): string {
+  switch (method) {
+    case "GET":
+    case "POST":
+    case "PUT":
+    case "HEAD":
+    case "DELETE":
+    case "OPTIONS":
+    case "PATCH":
+      return method;
+  }
+  if (method.length === 0) throw new TypeError("Cannot fetch: the method is empty");
+  for (let i = 0; i < method.length; i++) {
+    const c = method.charCodeAt(i);
+    if (c >= 128 || TCHAR[c] === 0) {
+      throw new TypeError(`Cannot fetch: method "${method}" is not a valid HTTP token`);
+    }
+  }
+  const upper = method.toUpperCase();
+  switch (upper) {
+    case "GET":
+    case "POST":
+    case "PUT":
+    case "HEAD":
+    case "DELETE":
+    case "OPTIONS":
+      return upper;
+    case "CONNECT":
+    case "TRACE":
+    case "TRACK":
+      throw new TypeError(`Cannot fetch: method ${upper} is forbidden`);
+  }
+  return method;
+}
+
+function parseUrl(input: string | URL): URL {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch (error) {
+    throw new TypeError(`Cannot fetch: "${input}" is not a valid URL`, { cause: error });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`Cannot fetch ${url.href}: scheme "${url.protocol}" is not supported`);
+  }
+  return url;
+}
+
+/** Copies header fields into the prepared request, pulling out the ones we manage. */
+function addFields(p: PreparedRequest, headers: Headers): string {
+  let contentLength = "";
+  for (const [name, value] of headers) {
+    switch (name) {
+      case "host":
+        p.host = value;
+        continue;
+      case "content-length":
+        contentLength = value;
+        continue;
+      case "transfer-encoding":
+      case "keep-alive":
+        continue;
+      case "connection":
+        // Only "close" is honoured: other connection options are hop-by-hop and ours.
+        if (value.toLowerCase().includes("close")) p.close = true;
+        continue;
+      case "accept":
+        p.flags |= HAS_ACCEPT;
+        break;
+      case "accept-encoding":
+        p.flags |= HAS_ACCEPT_ENCODING;
+        break;
+      case "user-agent":
+        p.flags |= HAS_USER_AGENT;
+        break;
+      case "content-type":
+        p.flags |= HAS_CONTENT_TYPE;
+        break;
+      case "authorization":
+        p.flags |= HAS_AUTHORIZATION;
+        break;
+    }
+    p.fields.push(name, value);
+  }
+  return contentLength;
+}
+
+/** Serializes fields as `name: value\r\n` lines. */
+export function serializeFields(fields: string[]): string {
+  let lines = "";
+  for (let i = 0; i < fields.length; i += 2) lines += fields[i] + ": " + fields[i + 1] + "\r\n";
+  return lines;
+}
+
+function addField(p: PreparedRequest, name: string, value: string, flag: number): void {
+  p.fields.push(name, value);
+  p.flags |= flag;
+}
+
+/** Adds Basic credentials from the URL (as Deno's fetch does) and strips them from it. */
+function takeCredentials(p: PreparedRequest): void {
+  const url = p.url;
+  if (url.username === "" && url.password === "") return;
+  if ((p.flags & HAS_AUTHORIZATION) === 0) {
+    const pair = decodeURIComponent(url.username) + ":" + decodeURIComponent(url.password);
+    let binary = "";
+    for (const b of encoder.encode(pair)) binary += String.fromCharCode(b);
+    addField(p, "authorization", "Basic " + btoa(binary), HAS_AUTHORIZATION);
+  }
+  url.username = "";
+  url.password = "";
+}
+
+function newPrepared(url: URL, method: string): PreparedRequest {
+  url.hash = "";
+  return {
+    method,
+    url,
+    fields: [],
+    lines: "",
+    host: null,
+    flags: 0,
+    close: false,
+    body: null,
+    bodyLength: 0,
+    signal: null,
+    redirect: "follow",
+  };
+}
+
+/** Sets a body we can take without a `Request`; false when the body needs the slow path. */
+function setSimpleBody(p: PreparedRequest, body: unknown): boolean {
+  if (typeof body === "string") {
+    const bytes = encoder.encode(body);
+    p.body = bytes;
+    p.bodyLength = bytes.length;
+    if ((p.flags & HAS_CONTENT_TYPE) === 0) {
+      addField(p, "content-type", "text/plain;charset=UTF-8", HAS_CONTENT_TYPE);
+    }
+    return true;
+  }
+  if (body instanceof Uint8Array) {
+    p.body = body;
+    p.bodyLength = body.length;
+    return true;
+  }
+  if (body instanceof ArrayBuffer) {
+    p.body = new Uint8Array(body);
+    p.bodyLength = body.byteLength;
+    return true;
+  }
+  if (ArrayBuffer.isView(body)) {
+    p.body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    p.bodyLength = body.byteLength;
+    return true;
+  }
+  if (body instanceof URLSearchParams) {
+    const bytes = encoder.encode(body.toString());
+    p.body = bytes;
+    p.bodyLength = bytes.length;
+    if ((p.flags & HAS_CONTENT_TYPE) === 0) {
+      addField(
+        p,
+        "content-type",
+        "application/x-www-form-urlencoded;charset=UTF-8",
+        HAS_CONTENT_TYPE,
+      );
+    }
+    return true;
+  }
+  if (body instanceof Blob) {
+    p.body = body;
+    p.bodyLength = body.size;
+    if ((p.flags & HAS_CONTENT_TYPE) === 0 && body.type !== "") {
+      addField(p, "content-type", body.type, HAS_CONTENT_TYPE);
+    }
+    return true;
+  }
+  return false;
+}
+
+/** Parses a user Content-Length for a stream body; -1 when absent. */
+function streamLength(contentLength: string, href: string): number {
+  if (contentLength === "") return -1;
+  let n = 0;
+  for (let i = 0; i < contentLength.length; i++) {
+    const c = contentLength.charCodeAt(i) - 48;
+    if (c < 0 || c > 9 || n > (Number.MAX_SAFE_INTEGER - c) / 10) {
+      throw new TypeError(
+        `Cannot fetch ${href}: Content-Length "${contentLength}" is not a valid length`,
+      );
+    }
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * Reads a stream body whose source we cannot see (a `Request`'s): when it ends within
+ * two reads it becomes bytes with a known length (and replayable), else it is sent
+ * chunked, starting with what was read.
+ */
+async function peekStream(
+  stream: ReadableStream<Uint8Array>,
+): Promise<{ body: PreparedBody; length: number }> {
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < 2; i++) {
+    const { done, value } = await reader.read();
+    if (done) {
+      reader.releaseLock();
+      if (parts.length === 1) return { body: parts[0], length: parts[0].length };
+      const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+      let offset = 0;
+      for (const part of parts) {
+        bytes.set(part, offset);
+        offset += part.length;
+      }
+      return { body: bytes, length: bytes.length };
+    }
+    parts.push(value);
+  }
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const part of parts) controller.enqueue(part);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return { body: rest, length: -1 };
+}
+
+function checkBodyAllowed(p: PreparedRequest): void {
+  if (p.method === "GET" || p.method === "HEAD") {
+    throw new TypeError(`Cannot fetch ${p.url.href}: a ${p.method} request cannot have a body`);
+  }
+}
+
+/**
+ * Normalizes `fetch` arguments. Returns synchronously for URL inputs with no body or a
+ * string, bytes, URLSearchParams or Blob body; otherwise returns a promise.
+ */
+export function prepareRequest(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+): PreparedRequest | Promise<PreparedRequest> {
+  if (input instanceof Request) return prepareFromRequest(input, init);
+  const url = parseUrl(input);
+  const p = newPrepared(url, init?.method === undefined ? "GET" : normalizeMethod(init.method));
+  let contentLength = "";
+  if (init === undefined) {
+    takeCredentials(p);
+    if (p.fields.length > 0) p.lines = serializeFields(p.fields);
+    return p;
+  }
+  if (init.headers !== undefined && init.headers !== null) {
+    contentLength = addFields(
+      p,
+      init.headers instanceof Headers ? init.headers : new Headers(init.headers),
+    );
+  }
+  takeCredentials(p);
+  if (init.signal) p.signal = init.signal;
+  if (init.redirect !== undefined) p.redirect = checkRedirect(init.redirect);
+  const body = init.body;
+  if (body === undefined || body === null) {
+    p.lines = serializeFields(p.fields);
+    return p;
+  }
+  checkBodyAllowed(p);
+  if (setSimpleBody(p, body)) {
+    p.lines = serializeFields(p.fields);
+    return p;
+  }
+  if (body instanceof ReadableStream) {
+    p.body = body as ReadableStream<Uint8Array>;
+    p.bodyLength = streamLength(contentLength, url.href);
+    p.lines = serializeFields(p.fields);
+    return p;
+  }
+  // FormData and other BodyInit kinds: let Request serialize them (multipart boundary
+  // and Content-Type included), then send the bytes with a known length.
+  return prepareOtherBody(p, body);
+}
+
+async function prepareOtherBody(p: PreparedRequest, body: BodyInit): Promise<PreparedRequest> {
+  const request = new Request(p.url, { method: "POST", body });
+  const type = request.headers.get("content-type");
+  if (type !== null && (p.flags & HAS_CONTENT_TYPE) === 0) {
+    addField(p, "content-type", type, HAS_CONTENT_TYPE);
+  }
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  p.body = bytes;
+  p.bodyLength = bytes.length;
+  p.lines = serializeFields(p.fields);
+  return p;
+}
+
+function checkRedirect(mode: string): RequestRedirect {
+  if (mode === "follow" || mode === "manual" || mode === "error") return mode;
+  throw new TypeError(`Cannot fetch: redirect "${mode}" is not "follow", "manual" or "error"`);
+}
+
+async function prepareFromRequest(
+  input: Request,
+  init: RequestInit | undefined,
+): Promise<PreparedRequest> {
+  const request = init === undefined ? input : new Request(input, init);
+  const p = newPrepared(parseUrl(request.url), request.method);
+  const contentLength = addFields(p, request.headers);
+  takeCredentials(p);
+  p.signal = request.signal;
+  p.redirect = request.redirect;
+  const initBody = init?.body;
+  if (initBody !== undefined && initBody !== null) {
+    if (setSimpleBody(p, initBody)) {
+      p.lines = serializeFields(p.fields);
+      return p;
+    }
+    if (initBody instanceof ReadableStream && request.body !== null) {
+      p.body = request.body;
+      p.bodyLength = streamLength(contentLength, p.url.href);
+      p.lines = serializeFields(p.fields);
+      return p;
+    }
+  }
+  if (request.body !== null) {
+    if (contentLength !== "") {
+      p.body = request.body;
+      p.bodyLength = streamLength(contentLength, p.url.href);
+    } else {
+      const { body, length } = await peekStream(request.body);
+      p.body = body;
+      p.bodyLength = length;
+    }
+  }
+  p.lines = serializeFields(p.fields);
+  return p;
+}
