@@ -55,8 +55,17 @@ export interface AllowedMethods {
 const CHILD_TABLE_THRESHOLD = 6;
 const SLASH = 47;
 
+// Per-method values. The common methods get their own fields so the hot lookup is a
+// string switch and a fixed-shape field load; others go to a dictionary.
 class Leaf<T> {
-  methods: Record<string, T> = Object.create(null);
+  get: T | undefined = undefined;
+  head: T | undefined = undefined;
+  post: T | undefined = undefined;
+  put: T | undefined = undefined;
+  patch: T | undefined = undefined;
+  delete: T | undefined = undefined;
+  options: T | undefined = undefined;
+  other: Record<string, T> | null = null;
   owners: Record<string, string> = Object.create(null);
   order: string[] = [];
   any: T | undefined = undefined;
@@ -64,6 +73,34 @@ class Leaf<T> {
   paramNames: string[];
   constructor(paramNames: string[]) {
     this.paramNames = paramNames;
+  }
+
+  set(method: string, value: T): void {
+    switch (method) {
+      case "GET":
+        this.get = value;
+        break;
+      case "HEAD":
+        this.head = value;
+        break;
+      case "POST":
+        this.post = value;
+        break;
+      case "PUT":
+        this.put = value;
+        break;
+      case "PATCH":
+        this.patch = value;
+        break;
+      case "DELETE":
+        this.delete = value;
+        break;
+      case "OPTIONS":
+        this.options = value;
+        break;
+      default:
+        (this.other ??= Object.create(null) as Record<string, T>)[method] = value;
+    }
   }
 }
 
@@ -132,14 +169,33 @@ class Node<T> {
 }
 
 function pick<T>(leaf: Leaf<T>, method: string): T | undefined {
-  const methods = leaf.methods;
-  const v = methods[method];
-  if (v !== undefined) return v;
-  if (method === "HEAD") {
-    const get = methods.GET;
-    if (get !== undefined) return get;
+  let v: T | undefined;
+  switch (method) {
+    case "GET":
+      v = leaf.get;
+      break;
+    case "HEAD":
+      v = leaf.head ?? leaf.get;
+      break;
+    case "POST":
+      v = leaf.post;
+      break;
+    case "PUT":
+      v = leaf.put;
+      break;
+    case "PATCH":
+      v = leaf.patch;
+      break;
+    case "DELETE":
+      v = leaf.delete;
+      break;
+    case "OPTIONS":
+      v = leaf.options;
+      break;
+    default:
+      v = leaf.other === null ? undefined : leaf.other[method];
   }
-  return leaf.any;
+  return v === undefined ? leaf.any : v;
 }
 
 function decodeParam(raw: string, name: string): string {
@@ -155,6 +211,13 @@ function decodeParam(raw: string, name: string): string {
 }
 
 const EMPTY_NAMES: string[] = [];
+
+// Params objects have no prototype, so "constructor" or "__proto__" in a path are
+// plain keys; a class with a null prototype keeps them fast-mode objects (what
+// find-my-way's NullObject does), unlike Object.create(null).
+// deno-lint-ignore no-explicit-any
+const ParamsObject = function ParamsObject() {} as unknown as new () => Record<string, any>;
+ParamsObject.prototype = Object.create(null);
 
 /**
  * A radix tree mapping (method, path) to values, with parameters, regex constraints,
@@ -297,7 +360,7 @@ export class RouteTree<T> {
       leaf.any = value!;
       leaf.anyOwner = owner;
     } else {
-      leaf.methods[method] = value!;
+      leaf.set(method, value!);
       leaf.owners[method] = owner;
       leaf.order.push(method);
     }
@@ -362,14 +425,14 @@ export class RouteTree<T> {
     const leaf = this.#static.get(key);
     if (leaf !== undefined) {
       const value = pick(leaf, method);
-      if (value !== undefined) return { value, params: {} };
+      if (value !== undefined) return { value, params: new ParamsObject() };
     }
     const value = this.#lookup(this.#root, key, path, 0, 0, method);
     if (value === undefined) return null;
     const hit = this.#hit!;
     this.#hit = null;
     const names = hit.paramNames;
-    const params: Record<string, string> = {};
+    const params: Record<string, string> = new ParamsObject();
     const starts = this.#starts;
     const ends = this.#ends;
     for (let i = 0; i < names.length; i++) {
@@ -412,14 +475,22 @@ export class RouteTree<T> {
         return undefined;
       }
       const child = node.child(key.charCodeAt(pos));
-      if (child === undefined || !key.startsWith(child.label, pos)) break;
+      if (child === undefined) break;
+      // The first char matched by indexing; compare the rest of the label by hand
+      // (faster than startsWith for the short labels a radix tree has).
+      const label = child.label;
+      const n = label.length;
+      if (pos + n > len) break;
+      let j = 1;
+      while (j < n && key.charCodeAt(pos + j) === label.charCodeAt(j)) j++;
+      if (j !== n) break;
       if (node.params !== null || node.wildcard !== null) {
-        const v = this.#lookup(child, key, path, pos + child.label.length, depth, method);
+        const v = this.#lookup(child, key, path, pos + n, depth, method);
         if (v !== undefined) return v;
         break;
       }
       node = child;
-      pos += child.label.length;
+      pos += n;
     }
     const branches = node.params;
     if (branches !== null) {

@@ -360,3 +360,13 @@ Deno.test("RouteTree.allowed lists every method whose pattern matches the path",
   assert.deepEqual(tree.allowed("/n/%zz"), { methods: [], any: false });
   assert.deepEqual(tree.allowed("/all"), { methods: [], any: true });
 });
+
+Deno.test("RouteTree params objects have no prototype, so any name is a plain key", () => {
+  const tree = new RouteTree<number>();
+  add(tree, "GET", "/x/:constructor");
+  add(tree, "GET", "/static");
+  const found = tree.match("GET", "/x/__proto__")!;
+  assert.equal(Object.getPrototypeOf(found.params), null);
+  assert.equal(found.params.constructor, "__proto__");
+  assert.equal(Object.getPrototypeOf(tree.match("GET", "/static")!.params), null);
+});
