@@ -212,9 +212,9 @@ function decodeParam(raw: string, name: string): string {
 
 const EMPTY_NAMES: string[] = [];
 
-// Params objects have no prototype, so "constructor" or "__proto__" in a path are
-// plain keys; a class with a null prototype keeps them fast-mode objects (what
-// find-my-way's NullObject does), unlike Object.create(null).
+// Params objects do not inherit Object.prototype, so "constructor" or "__proto__" are
+// plain keys; a constructor whose prototype is Object.create(null) keeps them
+// fast-mode objects (find-my-way's NullObject), unlike Object.create(null) itself.
 // deno-lint-ignore no-explicit-any
 const ParamsObject = function ParamsObject() {} as unknown as new () => Record<string, any>;
 ParamsObject.prototype = Object.create(null);

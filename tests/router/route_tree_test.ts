@@ -361,12 +361,16 @@ Deno.test("RouteTree.allowed lists every method whose pattern matches the path",
   assert.deepEqual(tree.allowed("/all"), { methods: [], any: true });
 });
 
-Deno.test("RouteTree params objects have no prototype, so any name is a plain key", () => {
+Deno.test("RouteTree params objects do not inherit Object.prototype, so any name is a plain key", () => {
   const tree = new RouteTree<number>();
   add(tree, "GET", "/x/:constructor");
   add(tree, "GET", "/static");
+  add(tree, "GET", "/y/:__proto__");
   const found = tree.match("GET", "/x/__proto__")!;
-  assert.equal(Object.getPrototypeOf(found.params), null);
   assert.equal(found.params.constructor, "__proto__");
-  assert.equal(Object.getPrototypeOf(tree.match("GET", "/static")!.params), null);
+  assert.equal("toString" in found.params, false);
+  assert.equal("hasOwnProperty" in tree.match("GET", "/static")!.params, false);
+  const proto = tree.match("GET", "/y/v")!.params;
+  assert.deepEqual(Object.keys(proto), ["__proto__"]);
+  assert.equal(proto.__proto__, "v");
 });
