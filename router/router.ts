@@ -5,6 +5,7 @@ import { dispatch } from "./_dispatch.ts";
 import { RouteTree } from "./_route_tree.ts";
 import { buildPath, type PathParamValue, type PathPattern } from "./_path_pattern.ts";
 import { allowedMethodsMiddleware, type AllowedMethodsOptions } from "./_allowed_methods.ts";
+import { joinPath, labelOf, normalizePrefix, stripBody } from "./_router_helpers.ts";
 
 export type { AllowedMethodsOptions };
 export type { PathParamValue };
@@ -68,37 +69,6 @@ interface Mount {
 let useGeneration = 0;
 // deno-lint-ignore no-explicit-any
 const routersByMiddleware = new WeakMap<AnyMiddleware, Router<any>>();
-
-function joinPath(prefix: string, path: string, strict: boolean): string {
-  if (prefix === "") return path;
-  if (path === "/" && !strict) return prefix;
-  return prefix + path;
-}
-
-function normalizePrefix(prefix: string, what: string): string {
-  if (typeof prefix !== "string") {
-    throw new TypeError(`Cannot set ${what}: expected a string, got ${typeof prefix}`);
-  }
-  if (prefix === "" || prefix === "/") return "";
-  if (prefix.charCodeAt(0) !== 47) {
-    throw new TypeError(`Cannot set ${what} "${prefix}": it must start with "/"`);
-  }
-  return prefix.charCodeAt(prefix.length - 1) === 47 ? prefix.slice(0, -1) : prefix;
-}
-
-function labelOf(method: string | null, path: string, name: string | undefined): string {
-  return `${method ?? "ALL"} ${path}${name === undefined ? "" : ` ("${name}")`}`;
-}
-
-function stripBody(response: Response): Response {
-  if (!(response instanceof Response) || response.body === null) return response;
-  response.body.cancel().catch(() => {});
-  return new Response(null, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-}
 
 /**
  * Routes requests by method and path with a radix tree (koa-router's API, without

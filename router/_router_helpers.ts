@@ -1,0 +1,38 @@
+/**
+ * Path joining, prefix checks, route labels and HEAD body removal for the Router
+ * (internal).
+ *
+ * @module
+ */
+
+/** Joins a prefix and a route path; "/" under a prefix is the prefix itself unless strict. */
+export function joinPath(prefix: string, path: string, strict: boolean): string {
+  if (prefix === "") return path;
+  if (path === "/" && !strict) return prefix;
+  return prefix + path;
+}
+
+export function normalizePrefix(prefix: string, what: string): string {
+  if (typeof prefix !== "string") {
+    throw new TypeError(`Cannot set ${what}: expected a string, got ${typeof prefix}`);
+  }
+  if (prefix === "" || prefix === "/") return "";
+  if (prefix.charCodeAt(0) !== 47) {
+    throw new TypeError(`Cannot set ${what} "${prefix}": it must start with "/"`);
+  }
+  return prefix.charCodeAt(prefix.length - 1) === 47 ? prefix.slice(0, -1) : prefix;
+}
+
+export function labelOf(method: string | null, path: string, name: string | undefined): string {
+  return `${method ?? "ALL"} ${path}${name === undefined ? "" : ` ("${name}")`}`;
+}
+
+export function stripBody(response: Response): Response {
+  if (!(response instanceof Response) || response.body === null) return response;
+  response.body.cancel().catch(() => {});
+  return new Response(null, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
