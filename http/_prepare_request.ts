@@ -184,7 +184,8 @@ function takeCredentials(p: PreparedRequest): void {
 }
 
 function newPrepared(url: URL, method: string): PreparedRequest {
-  url.hash = "";
+  // Setting a URL part reparses it (an op call): only when there is a fragment.
+  if (url.hash !== "") url.hash = "";
   return {
     method,
     url,

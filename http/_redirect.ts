@@ -80,7 +80,7 @@ export function redirectRequest(
       { method: p.method },
     );
   }
-  url.hash = "";
+  if (url.hash !== "") url.hash = "";
 
   let method = p.method;
   let body = p.body;

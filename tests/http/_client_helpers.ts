@@ -229,7 +229,7 @@ export interface NodeServer extends AsyncDisposable {
 
 /** Starts a node:http server on 127.0.0.1:0 with `handler`. */
 export async function nodeServer(
-  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>,
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => unknown,
   options: { keepAliveTimeout?: number } = {},
 ): Promise<NodeServer> {
   const server = http.createServer(async (req, res) => {

@@ -298,3 +298,17 @@ Deno.test("fetch shares a default Client whose connections are reused", async ()
     await closeDefaultClient();
   }
 });
+
+Deno.test("Client frames mixed large and small stream chunks correctly when chunked", async () => {
+  await using server = await echoServer();
+  await using client = new Client();
+  const sizes = [100_000, 10, 50_000, 20_000, 5, 0, 70_000];
+  const parts = sizes.map((n, k) => new Uint8Array(n).fill(97 + k));
+  const response = await client.fetch(server.url, {
+    method: "POST",
+    body: ReadableStream.from(parts),
+  });
+  const echo: Echo = await response.json();
+  assert.equal(echo.headers["transfer-encoding"], "chunked");
+  assert.equal(echo.body, parts.map((p) => decoder.decode(p)).join(""));
+});

@@ -1,0 +1,341 @@
+/**
+ * Client benchmark: Wire's Client against Deno's fetch, Node's fetch (undici) and
+ * node:http.request with a keep-alive Agent, all talking to one node:http server on
+ * 127.0.0.1. Scenarios: sequential small GETs, 64 concurrent small GETs, a 256 MiB
+ * download and a 64 MiB streamed upload. Rounds are interleaved (every client once per
+ * round) and bounded; the table shows medians, with ratios of Wire to each peer.
+ *
+ * Run: deno task bench:client  [--rounds=3] [--ms=1000]
+ *
+ * @module
+ */
+import { Client } from "../http/client.ts";
+
+const args = new Map(
+  Deno.args.filter((a) => a.startsWith("--")).map((a) => {
+    const [k, v] = a.slice(2).split("=");
+    return [k, v ?? "true"] as const;
+  }),
+);
+const ROUNDS = Math.min(Number(args.get("rounds") ?? 3), 10);
+/** Length of each request-rate scenario, per client per round (bounded to 3 s). */
+const MS = Math.min(Number(args.get("ms") ?? 1000), 3000);
+const DOWNLOAD_BYTES = 256 * 1024 * 1024;
+const UPLOAD_BYTES = 64 * 1024 * 1024;
+const UPLOAD_CHUNK = 64 * 1024;
+const CONCURRENCY = 64;
+
+const SERVER_JS = `
+const http = require("node:http");
+const small = Buffer.from("hello world");
+const chunk = Buffer.alloc(1 << 20, 97);
+const server = http.createServer((req, res) => {
+  if (req.url === "/small") {
+    res.writeHead(200, { "content-type": "text/plain", "content-length": small.length });
+    res.end(small);
+    return;
+  }
+  if (req.url.startsWith("/big")) {
+    const total = Number(req.url.slice(5));
+    res.writeHead(200, { "content-length": total });
+    let sent = 0;
+    const write = () => {
+      while (sent < total) {
+        const n = Math.min(chunk.length, total - sent);
+        sent += n;
+        if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
+          res.once("drain", write);
+          return;
+        }
+      }
+      res.end();
+    };
+    write();
+    return;
+  }
+  if (req.url === "/upload") {
+    let n = 0;
+    req.on("data", (d) => n += d.length);
+    req.on("end", () => res.end(String(n)));
+    return;
+  }
+  res.statusCode = 404;
+  res.end();
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
+`;
+
+const NODE_CLIENT_JS = `
+const http = require("node:http");
+const [mode, scenario, port, ms, bytes, chunkSize] = process.argv.slice(1);
+const base = "http://127.0.0.1:" + port;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function get(path) {
+  if (mode === "undici") {
+    return fetch(base + path).then(async (r) => {
+      let n = 0;
+      for await (const c of r.body) n += c.length;
+      return n;
+    });
+  }
+  return new Promise((resolve, reject) => {
+    http.get(base + path, { agent }, (res) => {
+      let n = 0;
+      res.on("data", (d) => n += d.length);
+      res.on("end", () => resolve(n));
+      res.on("error", reject);
+    }).on("error", reject);
+  });
+}
+function upload(total, size) {
+  const chunk = Buffer.alloc(size, 98);
+  if (mode === "undici") {
+    let sent = 0;
+    const body = new ReadableStream({
+      pull(c) {
+        if (sent >= total) return c.close();
+        sent += size;
+        c.enqueue(new Uint8Array(chunk));
+      },
+    });
+    return fetch(base + "/upload", { method: "POST", body, duplex: "half" }).then((r) => r.text());
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request(base + "/upload", { method: "POST", agent }, (res) => {
+      let text = "";
+      res.on("data", (d) => text += d);
+      res.on("end", () => resolve(text));
+    });
+    req.on("error", reject);
+    let sent = 0;
+    const write = () => {
+      while (sent < total) {
+        sent += size;
+        if (!req.write(chunk)) return req.once("drain", write);
+      }
+      req.end();
+    };
+    write();
+  });
+}
+async function main() {
+  await get("/small");
+  const start = performance.now();
+  let ops = 0, moved = 0;
+  if (scenario === "seq") {
+    while (performance.now() - start < ms) { await get("/small"); ops++; }
+  } else if (scenario === "conc") {
+    await Promise.all(Array.from({ length: ${CONCURRENCY} }, async () => {
+      while (performance.now() - start < ms) { await get("/small"); ops++; }
+    }));
+  } else if (scenario === "download") {
+    moved = await get("/big/" + bytes); ops = 1;
+  } else {
+    const text = await upload(Number(bytes), Number(chunkSize));
+    moved = Number(text); ops = 1;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  console.log(JSON.stringify({ ops, bytes: moved, seconds }));
+  agent.destroy();
+}
+main().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+interface Result {
+  ops: number;
+  bytes: number;
+  seconds: number;
+}
+
+type Scenario = "seq" | "conc" | "download" | "upload";
+const SCENARIOS: Scenario[] = ["seq", "conc", "download", "upload"];
+const CLIENTS = ["wire", "deno fetch", "undici", "node:http"] as const;
+type ClientName = typeof CLIENTS[number];
+
+// ----------------------------------------------------------------------------- server
+
+const serverProcess = new Deno.Command("node", {
+  args: ["-e", SERVER_JS],
+  stdin: "piped",
+  stdout: "piped",
+  stderr: "inherit",
+}).spawn();
+const serverStdin = serverProcess.stdin.getWriter();
+const portLine = await (async () => {
+  const reader = serverProcess.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("Cannot start the node:http server: it exited");
+    text += value;
+  }
+  reader.releaseLock();
+  return text.trim();
+})();
+const port = Number(portLine);
+const base = `http://127.0.0.1:${port}`;
+
+// ----------------------------------------------------------------------------- in-process clients
+
+const wire = new Client();
+const denoClient = { fetch: (input: string, init?: RequestInit) => fetch(input, init) };
+
+async function drain(response: Response): Promise<number> {
+  let n = 0;
+  for await (const chunk of response.body!) n += chunk.length;
+  return n;
+}
+
+async function getSmall(f: (input: string) => Promise<Response>): Promise<void> {
+  const response = await f(`${base}/small`);
+  await response.arrayBuffer();
+}
+
+function uploadStream(): ReadableStream<Uint8Array> {
+  const chunk = new Uint8Array(UPLOAD_CHUNK).fill(98);
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= UPLOAD_BYTES) return controller.close();
+      sent += UPLOAD_CHUNK;
+      controller.enqueue(chunk.slice());
+    },
+  }, { highWaterMark: 0 });
+}
+
+async function runInProcess(
+  f: (input: string, init?: RequestInit) => Promise<Response>,
+  scenario: Scenario,
+): Promise<Result> {
+  await getSmall(f);
+  const start = performance.now();
+  let ops = 0;
+  let bytes = 0;
+  if (scenario === "seq") {
+    while (performance.now() - start < MS) {
+      await getSmall(f);
+      ops++;
+    }
+  } else if (scenario === "conc") {
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() - start < MS) {
+        await getSmall(f);
+        ops++;
+      }
+    }));
+  } else if (scenario === "download") {
+    bytes = await drain(await f(`${base}/big/${DOWNLOAD_BYTES}`));
+    ops = 1;
+  } else {
+    const response = await f(`${base}/upload`, { method: "POST", body: uploadStream() });
+    bytes = Number(await response.text());
+    ops = 1;
+  }
+  return { ops, bytes, seconds: (performance.now() - start) / 1000 };
+}
+
+async function runNode(mode: "undici" | "http", scenario: Scenario): Promise<Result> {
+  const bytes = scenario === "download" ? DOWNLOAD_BYTES : UPLOAD_BYTES;
+  const output = await new Deno.Command("node", {
+    args: [
+      "-e",
+      NODE_CLIENT_JS,
+      mode,
+      scenario,
+      String(port),
+      String(MS),
+      String(bytes),
+      String(UPLOAD_CHUNK),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  if (!output.success) {
+    throw new Error(`node ${mode} ${scenario} failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+function run(client: ClientName, scenario: Scenario): Promise<Result> {
+  switch (client) {
+    case "wire":
+      return runInProcess((input, init) => wire.fetch(input, init), scenario);
+    case "deno fetch":
+      return runInProcess(denoClient.fetch, scenario);
+    case "undici":
+      return runNode("undici", scenario);
+    case "node:http":
+      return runNode("http", scenario);
+  }
+}
+
+function rate(scenario: Scenario, r: Result): number {
+  return scenario === "seq" || scenario === "conc" ? r.ops / r.seconds : r.bytes / r.seconds / 1e6;
+}
+
+const results = new Map<string, number[]>();
+try {
+  console.log(
+    `node:http server on ${base}; ${ROUNDS} interleaved rounds, ${MS} ms per rate run, ` +
+      `${DOWNLOAD_BYTES >> 20} MiB download, ${UPLOAD_BYTES >> 20} MiB upload`,
+  );
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const scenario of SCENARIOS) {
+      // Rotate the order each round so no client always runs first.
+      for (let i = 0; i < CLIENTS.length; i++) {
+        const client = CLIENTS[(i + round) % CLIENTS.length];
+        const r = await run(client, scenario);
+        if (
+          (scenario === "download" && r.bytes !== DOWNLOAD_BYTES) ||
+          (scenario === "upload" && r.bytes !== UPLOAD_BYTES)
+        ) {
+          throw new Error(`${client} ${scenario} moved ${r.bytes} bytes`);
+        }
+        const key = `${scenario}|${client}`;
+        results.set(key, [...(results.get(key) ?? []), rate(scenario, r)]);
+      }
+    }
+    console.log(`round ${round + 1}/${ROUNDS} done`);
+  }
+} finally {
+  await wire.close();
+  await serverStdin.close();
+  await serverProcess.status;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const labels: Record<Scenario, string> = {
+  seq: "sequential small GET (req/s)",
+  conc: `${CONCURRENCY} concurrent small GET (req/s)`,
+  download: `${DOWNLOAD_BYTES >> 20} MiB download (MB/s)`,
+  upload: `${UPLOAD_BYTES >> 20} MiB streamed upload (MB/s)`,
+};
+const rows: string[][] = [[
+  "scenario",
+  ...CLIENTS,
+  "wire/deno",
+  "wire/undici",
+  "wire/node:http",
+]];
+for (const scenario of SCENARIOS) {
+  const m = Object.fromEntries(
+    CLIENTS.map((c) => [c, median(results.get(`${scenario}|${c}`)!)]),
+  ) as Record<ClientName, number>;
+  rows.push([
+    labels[scenario],
+    ...CLIENTS.map((c) => m[c].toFixed(0)),
+    (m.wire / m["deno fetch"]).toFixed(2) + "x",
+    (m.wire / m.undici).toFixed(2) + "x",
+    (m.wire / m["node:http"]).toFixed(2) + "x",
+  ]);
+}
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
