@@ -78,6 +78,8 @@ export class ParseError extends SyntaxError {
   readonly offset: number;
 
   /**
+   * Creates a rejection; the parser builds these, tests and servers may too.
+   *
    * @param code One of {@linkcode ParseErrorCode}.
    * @param message What could not be parsed and where, e.g. "Cannot parse chunk size: byte 0x47 at offset 12".
    * @param status The HTTP status to answer with.

@@ -362,17 +362,17 @@ export class Parser {
   readonly mode: "request" | "response";
 
   /** Request method (interned for registered methods); "" in response mode. */
-  method = "";
+  method: string = "";
   /** Request-target as sent (latin1); "" in response mode. */
-  target = "";
+  target: string = "";
   /** HTTP major version of the current message. */
-  versionMajor = 0;
+  versionMajor: number = 0;
   /** HTTP minor version of the current message. */
-  versionMinor = 0;
+  versionMinor: number = 0;
   /** Response status code; 0 in request mode. */
-  status = 0;
+  status: number = 0;
   /** Response reason phrase (latin1, may be empty); "" in request mode. */
-  reason = "";
+  reason: string = "";
   /**
    * Header fields in order, flat: `[name, value, name, value, ...]`. Names as sent,
    * values without leading whitespace (trailing whitespace kept, as llhttp reports it),
@@ -382,35 +382,35 @@ export class Parser {
   /** Trailer fields of a chunked message, flat like `headers`; set at PARSE_END. */
   trailers: string[] = [];
   /** Content-Length of the current message, or -1 when it has none. */
-  contentLength = -1;
+  contentLength: number = -1;
   /** Whether the body is chunked. */
-  chunked = false;
+  chunked: boolean = false;
   /**
    * Whether the connection stays open after this message: HTTP/1.1 unless
    * `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`; false for a body
    * delimited by the connection closing.
    */
-  keepAlive = false;
+  keepAlive: boolean = false;
   /** Whether this message is a CONNECT, an Upgrade request or a 101 (PARSE_UPGRADE). */
-  upgrade = false;
+  upgrade: boolean = false;
   /** Whether an HTTP/1.1 request carries `Expect: 100-continue`. */
-  expectContinue = false;
+  expectContinue: boolean = false;
   /** Number of Host fields in the head (a server answers 400 unless it is 1 on HTTP/1.1). */
-  hostCount = 0;
+  hostCount: number = 0;
   /** Value of the first Host field, without surrounding whitespace; "" when none. */
-  host = "";
+  host: string = "";
   /** Whether PARSE_BODY events may follow the head; false means PARSE_END comes next. */
-  hasBody = false;
+  hasBody: boolean = false;
   /** Whether the body runs until the connection closes (response mode). */
-  bodyUntilClose = false;
+  bodyUntilClose: boolean = false;
   /** Start of the body bytes in the caller's `data` after PARSE_BODY. */
-  bodyStart = 0;
+  bodyStart: number = 0;
   /** End (exclusive) of the body bytes in the caller's `data` after PARSE_BODY. */
-  bodyEnd = 0;
+  bodyEnd: number = 0;
   /** The rejection after PARSE_ERROR; null otherwise. */
   error: ParseError | null = null;
   /** Index in the caller's `data` where the last `execute` call stopped. */
-  offset = 0;
+  offset: number = 0;
 
   readonly #isRequest: boolean;
   readonly #maxHeaderBytes: number;
@@ -477,7 +477,11 @@ export class Parser {
   #upgradeAfterBody = false;
   #interim = false;
 
-  /** @param options Mode, limits, `upgrade` and lenient flags. */
+  /**
+   * Creates a parser for one connection.
+   *
+   * @param options Mode, limits, `upgrade` and lenient flags.
+   */
   constructor(options: ParserOptions = {}) {
     const mode = options.mode ?? "request";
     if (mode !== "request" && mode !== "response") {
@@ -545,6 +549,14 @@ export class Parser {
   get idle(): boolean {
     const state = this.#state;
     return state === S_START || state === S_CLOSED || state === S_DISCARD;
+  }
+
+  /**
+   * Size in bytes of the parser's own buffer for partial heads: it grows only while a
+   * head arrives in pieces and never beyond `maxHeaderBytes`.
+   */
+  get bufferSize(): number {
+    return this.#headBuf.length;
   }
 
   /**
@@ -645,7 +657,8 @@ export class Parser {
     const at = this.#consumed + index - this.#callStart;
     this.error = new ParseError(code, `${text} at offset ${at}`, status, at);
     this.#state = S_ERROR;
-    this.offset = index;
+    // The offending byte may lie in an earlier call's bytes (e.g. the start of a method).
+    this.offset = index < this.#callStart ? this.#callStart : index;
     return PARSE_ERROR;
   }
 
@@ -1246,7 +1259,12 @@ export class Parser {
           const from = p;
           const next = this.#extensions(data, p, end, state);
           p = this.offset;
-          if (this.#extensionOverflow(p - from)) return this.#extensionsTooLong(p);
+          // The CR or LF ending the line is not part of the extensions. The length check
+          // comes first so that the outcome does not depend on where the input was cut.
+          const lineEnd = next === S_CHUNK_SIZE_LF || next === EXT_LINE_DONE ? 1 : 0;
+          if (this.#extensionOverflow(p - from - lineEnd)) {
+            return this.#extensionsTooLong(p - lineEnd);
+          }
           if (next === S_ERROR) return PARSE_ERROR;
           if (next === EXT_LINE_DONE) {
             state = this.#chunkLineDone();
@@ -1360,12 +1378,15 @@ export class Parser {
     return this.#extensionBytes > this.#maxExtensionBytes;
   }
 
+  /** Extensions went over the limit; `p` is the end of the counted bytes. */
   #extensionsTooLong(p: number): ParseEvent {
+    // Report the first byte past the limit, wherever the input was cut.
+    const over = p - (this.#extensionBytes - this.#maxExtensionBytes);
     return this.#fail(
       "CHUNK_EXTENSIONS_OVERFLOW",
       400,
       `Cannot parse chunk extensions: longer than ${this.#maxExtensionBytes} bytes`,
-      p,
+      over,
     );
   }
 

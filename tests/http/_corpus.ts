@@ -146,6 +146,11 @@ export interface SeenMessage {
   keepAlive: boolean;
   upgrade: boolean;
   complete: boolean;
+  contentLength: number;
+  chunked: boolean;
+  hostCount: number;
+  host: string;
+  expectContinue: boolean;
 }
 
 /** Everything a parser reported for one input. */
@@ -164,8 +169,10 @@ export interface RunResult {
   finishedMessage: SeenMessage | null;
   /** The error finish() reported (the close cut a message short). */
   finishError: ParseError | null;
-  /** Largest internal buffer size seen (bytes), for memory bounds. */
+  /** Number of execute calls. */
   events: number;
+  /** Largest parser.bufferSize seen, for memory bounds. */
+  maxBuffer: number;
 }
 
 function pairs(flat: string[]): [string, string][] {
@@ -205,6 +212,7 @@ export function runParser(chunks: Uint8Array[], options: RunOptions = {}): RunRe
     finishedMessage: null,
     finishError: null,
     events: 0,
+    maxBuffer: 0,
   };
   let current: SeenMessage | null = null;
   let body: number[] = [];
@@ -224,6 +232,11 @@ export function runParser(chunks: Uint8Array[], options: RunOptions = {}): RunRe
       keepAlive: parser.keepAlive,
       upgrade,
       complete: false,
+      contentLength: parser.contentLength,
+      chunked: parser.chunked,
+      hostCount: parser.hostCount,
+      host: parser.host,
+      expectContinue: parser.expectContinue,
     };
     body = [];
   };
@@ -249,6 +262,7 @@ export function runParser(chunks: Uint8Array[], options: RunOptions = {}): RunRe
         throw new Error(`Parser offset ${parser.offset} out of [${before}, ${chunk.length}]`);
       }
       streamOffset += parser.offset - before;
+      if (parser.bufferSize > result.maxBuffer) result.maxBuffer = parser.bufferSize;
       pos = parser.offset;
       if (event === PARSE_NEED_MORE) {
         if (pos !== chunk.length) throw new Error("PARSE_NEED_MORE before the end of the data");
