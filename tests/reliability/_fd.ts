@@ -1,0 +1,124 @@
+// Measurements for the reliability tests: open file descriptors, resident memory, bounded
+// waits, SHA-256 and seeded random bytes. Everything here is bounded in time.
+
+/** Number of open file descriptors of this process (entries of /proc/self/fd). */
+export function openFds(): number {
+  let count = 0;
+  // The directory handle itself is one of the entries while it is being read.
+  for (const _ of Deno.readDirSync("/proc/self/fd")) count++;
+  return count - 1;
+}
+
+/** Resident set size of this process in bytes. */
+export function rssBytes(): number {
+  return Deno.memoryUsage().rss;
+}
+
+/** Bytes as MiB with one decimal, for reports. */
+export function mib(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
+
+/** Resolves like `promise`, or rejects naming `what` when `ms` pass first (no timer left behind). */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A promise that resolves after `ms` (only for pacing senders, never to synchronize). */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Polls `condition` every `interval` ms until it holds; rejects with `what` and the last
+ * value `describe()` gives when `timeout` ms pass first. Used where the event is in another
+ * party's hands (the kernel releasing a socket, a server closing an idle connection).
+ */
+export async function waitFor(
+  condition: () => boolean,
+  what: string,
+  timeout = 5_000,
+  interval = 20,
+  describe: () => string = () => "",
+): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      const detail = describe();
+      throw new Error(
+        `Timed out after ${timeout} ms waiting for ${what}${detail ? `: ${detail}` : ""}`,
+      );
+    }
+    await delay(interval);
+  }
+}
+
+/** Waits (bounded) until this process has at most `baseline` open descriptors. */
+export function fdsBackTo(baseline: number, timeout = 5_000): Promise<void> {
+  return waitFor(
+    () => openFds() <= baseline,
+    `open fds back to ${baseline}`,
+    timeout,
+    20,
+    () => `${openFds()} open`,
+  );
+}
+
+/** Lower-case hex SHA-256 of `bytes`. */
+export async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+  );
+  let out = "";
+  for (const b of digest) out += (b < 16 ? "0" : "") + b.toString(16);
+  return out;
+}
+
+/** A small seeded PRNG (mulberry32): numbers in [0, 1). */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An integer in [0, n) from `random`. */
+export function pick(random: () => number, n: number): number {
+  return Math.floor(random() * n);
+}
+
+/** `length` pseudo-random bytes from `seed` (xorshift32 over 32-bit words: fast for MiBs). */
+export function randomBytes(seed: number, length: number): Uint8Array<ArrayBuffer> {
+  const words = new Uint32Array(Math.ceil(length / 4));
+  let x = (seed | 0) || 0x9e3779b9;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x;
+  }
+  return new Uint8Array(words.buffer, 0, length);
+}
+
+/**
+ * The seed for a run: `WIRE_SEED` from the environment, else `fallback` (fixed, so CI runs
+ * repeat). Always printed, so a failing run can be replayed.
+ */
+export function runSeed(name: string, fallback: number): number {
+  const fromEnv = Deno.env.get("WIRE_SEED");
+  const seed = fromEnv !== undefined && fromEnv !== "" ? Number(fromEnv) >>> 0 : fallback >>> 0;
+  console.log(`${name}: seed ${seed} (repeat with WIRE_SEED=${seed})`);
+  return seed;
+}
