@@ -14,7 +14,7 @@ import { ClientError } from "./client_error.ts";
 /** Connections one {@linkcode Client} keeps to one origin at most; requests beyond queue. */
 export const DEFAULT_MAX_CONNECTIONS_PER_ORIGIN = 256;
 /** Requests in flight on one connection: 1 means no pipelining. */
-export const DEFAULT_PIPELINING = 1;
+export const DEFAULT_CLIENT_PIPELINING = 1;
 /** How long an idle pooled connection is kept, in milliseconds (undici's default). */
 export const DEFAULT_CLIENT_KEEP_ALIVE_TIMEOUT = 4_000;
 /** Upper bound on an idle time taken from a server's `Keep-Alive: timeout=N` hint. */
@@ -22,11 +22,11 @@ export const DEFAULT_KEEP_ALIVE_MAX_TIMEOUT = 600_000;
 /** Margin subtracted from a server's `Keep-Alive: timeout=N` so we retire first. */
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_THRESHOLD = 1_000;
 /** Time to open a connection (and finish the TLS handshake), in milliseconds. */
-export const DEFAULT_CONNECT_TIMEOUT = 10_000;
+export const DEFAULT_CLIENT_CONNECT_TIMEOUT = 10_000;
 /** Time from sending a request to a complete response head, in milliseconds. */
 export const DEFAULT_CLIENT_HEADERS_TIMEOUT = 300_000;
 /** Longest wait for the next bytes of a response body while reading it, in milliseconds. */
-export const DEFAULT_BODY_TIMEOUT = 300_000;
+export const DEFAULT_CLIENT_BODY_TIMEOUT = 300_000;
 /** Largest response head (status line and fields) accepted, in bytes. */
 export const DEFAULT_MAX_RESPONSE_HEADER_BYTES: number = DEFAULT_MAX_HEADER_BYTES;
 /** Most header fields accepted in one response head. */
@@ -183,8 +183,24 @@ export class Client implements AsyncDisposable {
   };
 
   /**
+   * Creates a client with no connections yet; they open on the first request to each
+   * origin.
+   *
    * @param options Pool size, pipelining, keep-alive, timeouts, limits, TLS roots and
    * Unix socket path.
+   * @throws {RangeError} When a count or time is out of range.
+   * @throws {TypeError} When an option has the wrong type.
+   *
+   * @example Trust a private CA and bound waits
+   * ```ts ignore
+   * import { Client } from "@wire/http/http";
+   *
+   * const client = new Client({
+   *   caCerts: [await Deno.readTextFile("ca.pem")],
+   *   connectTimeout: 2_000,
+   *   headersTimeout: 10_000,
+   * });
+   * ```
    */
   constructor(options: ClientOptions = {}) {
     if (typeof options !== "object" || options === null) {
@@ -196,7 +212,7 @@ export class Client implements AsyncDisposable {
         options.headersTimeout,
         DEFAULT_CLIENT_HEADERS_TIMEOUT,
       ),
-      bodyTimeout: checkMs("bodyTimeout", options.bodyTimeout, DEFAULT_BODY_TIMEOUT),
+      bodyTimeout: checkMs("bodyTimeout", options.bodyTimeout, DEFAULT_CLIENT_BODY_TIMEOUT),
       keepAliveTimeout: checkMs(
         "keepAliveTimeout",
         options.keepAliveTimeout,
@@ -230,8 +246,12 @@ export class Client implements AsyncDisposable {
         options.maxConnectionsPerOrigin,
         DEFAULT_MAX_CONNECTIONS_PER_ORIGIN,
       ),
-      pipelining: checkCount("pipelining", options.pipelining, DEFAULT_PIPELINING),
-      connectTimeout: checkMs("connectTimeout", options.connectTimeout, DEFAULT_CONNECT_TIMEOUT),
+      pipelining: checkCount("pipelining", options.pipelining, DEFAULT_CLIENT_PIPELINING),
+      connectTimeout: checkMs(
+        "connectTimeout",
+        options.connectTimeout,
+        DEFAULT_CLIENT_CONNECT_TIMEOUT,
+      ),
     };
     const { caCerts, socketPath } = options;
     if (

@@ -73,10 +73,26 @@ export class ClientError extends TypeError {
   readonly timeout?: ClientTimeout;
 
   /**
+   * Makes the error; its message is "Cannot fetch URL: DETAIL" (with the method when
+   * it is not GET).
+   *
    * @param code What went wrong.
    * @param url The URL of the request.
    * @param detail What happened, in words; the message is "Cannot fetch URL: detail".
    * @param options `method`, `timeout` and `cause`.
+   *
+   * @example A headers timeout
+   * ```ts
+   * import { ClientError } from "@wire/http/http";
+   * import assert from "node:assert/strict";
+   *
+   * const error = new ClientError("ETIMEDOUT", "http://127.0.0.1:8000/", "no head", {
+   *   method: "POST",
+   *   timeout: "headers",
+   * });
+   * assert.equal(error.message, "Cannot fetch POST http://127.0.0.1:8000/: no head");
+   * assert.equal(error.timeout, "headers");
+   * ```
    */
   constructor(code: ClientErrorCode, url: string, detail: string, options?: ClientErrorOptions) {
     const method = options?.method;

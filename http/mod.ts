@@ -37,3 +37,24 @@ export { ParseError, ParseErrorCode } from "./parse_error.ts";
 // server (issue 4)
 
 // client (issue 5)
+export {
+  Client,
+  type ClientOptions,
+  DEFAULT_CLIENT_BODY_TIMEOUT,
+  DEFAULT_CLIENT_CONNECT_TIMEOUT,
+  DEFAULT_CLIENT_HEADERS_TIMEOUT,
+  DEFAULT_CLIENT_KEEP_ALIVE_TIMEOUT,
+  DEFAULT_CLIENT_PIPELINING,
+  DEFAULT_KEEP_ALIVE_MAX_TIMEOUT,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_THRESHOLD,
+  DEFAULT_MAX_CONNECTIONS_PER_ORIGIN,
+  DEFAULT_MAX_RESPONSE_HEADER_BYTES,
+  DEFAULT_MAX_RESPONSE_HEADER_COUNT,
+} from "./client.ts";
+export { closeDefaultClient, fetch } from "./fetch.ts";
+export {
+  ClientError,
+  type ClientErrorCode,
+  type ClientErrorOptions,
+  type ClientTimeout,
+} from "./client_error.ts";
