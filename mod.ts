@@ -28,3 +28,20 @@ export {
   type ListenerOptions,
   type ListenOptions,
 } from "./net/mod.ts";
+
+export {
+  type AllowedMethodsOptions,
+  compose,
+  type ComposedMiddleware,
+  type ComposeOptions,
+  composeWith,
+  Context,
+  type Middleware,
+  type Next,
+  type PathParamValue,
+  type RouteParams,
+  Router,
+  type RouterOptions,
+  type SegmentParams,
+  type UrlQuery,
+} from "./router/mod.ts";
