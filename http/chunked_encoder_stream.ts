@@ -17,6 +17,8 @@ import { encodeChunk, encodeLastChunk } from "./_chunked_encoder.ts";
  */
 export class ChunkedEncoderStream extends TransformStream<Uint8Array, Uint8Array> {
   /**
+   * Creates the encoder.
+   *
    * @param trailers Trailer fields written after the last chunk.
    */
   constructor(trailers?: Headers) {

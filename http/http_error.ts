@@ -38,6 +38,8 @@ export class HttpError extends Error {
   readonly headers?: HeadersInit;
 
   /**
+   * Creates an error that answers with `status`.
+   *
    * @param status An error status, 400 to 599.
    * @param message The message; defaults to the reason phrase.
    * @param options `expose`, `headers` and `cause`.
