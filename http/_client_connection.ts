@@ -17,10 +17,11 @@ import {
   PARSE_UPGRADE,
   Parser,
 } from "./parser.ts";
-import { encodeChunk, LAST_CHUNK, MAX_CHUNK_HEAD, writeChunkHead } from "./_chunked_encoder.ts";
 import { ClientError, type ClientTimeout } from "./client_error.ts";
-import { FRAME_CHUNKED, framingOf, isInlineBody, RequestEncoder } from "./_encode_request.ts";
+import { framingOf, isInlineBody, RequestEncoder } from "./_encode_request.ts";
 import { isIdempotent, type PreparedRequest } from "./_prepare_request.ts";
+import { describe, EMPTY, Exchange, joinParts, keepAliveHint } from "./_client_exchange.ts";
+import { BodyError, uploadBody } from "./_upload_body.ts";
 import { decodeBody, decoderFormat } from "./_decode_body.ts";
 
 /** Settings a connection needs, resolved from ClientOptions. */
@@ -56,49 +57,6 @@ const TIMER_NONE = 0;
 const TIMER_IDLE = 1;
 const TIMER_HEADERS = 2;
 const TIMER_BODY = 3;
-
-/** One request/response on a connection. */
-class Exchange {
-  readonly p: PreparedRequest;
-  readonly resolve: (response: Response) => void;
-  readonly reject: (error: unknown) => void;
-  /** The fetch promise settled (resolved with the Response or rejected). */
-  settled = false;
-  /** The exchange is over: response read completely, or failed. */
-  done = false;
-  /** Response END was parsed. */
-  responseDone = false;
-  /** The request was written completely (body included). */
-  uploadDone = false;
-  /** A byte of the response arrived. */
-  gotBytes = false;
-  /** The response allows keeping the connection. */
-  keepAlive = true;
-  /** Server's Keep-Alive timeout hint in seconds, or -1. */
-  hint = -1;
-  controller: ReadableStreamDefaultController<Uint8Array> | null = null;
-  onAbort: (() => void) | null = null;
-  /** The upload's stream reader, cancelled when the exchange ends early. */
-  uploadReader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  /** Others may be pipelined behind this request. */
-  pipelinable = false;
-  /** A write failed; the reader reports it if no response arrives. */
-  writeError: unknown = undefined;
-
-  constructor(
-    p: PreparedRequest,
-    resolve: (response: Response) => void,
-    reject: (error: unknown) => void,
-  ) {
-    this.p = p;
-    this.resolve = resolve;
-    this.reject = reject;
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** A keep-alive HTTP/1.1 connection owned by a pool. */
 export class ClientConnection {
@@ -244,86 +202,13 @@ export class ClientConnection {
     try {
       if (ex.done) return;
       await writeAll(this.conn, head);
-      if (!inline) await this.#writeBody(ex, framing);
+      if (!inline) await uploadBody(this.conn, ex, framing);
       ex.uploadDone = true;
       if (ex.responseDone) this.#afterExchange(ex);
     } catch (error) {
       this.#onWriteError(ex, error);
     } finally {
       this.#writes--;
-    }
-  }
-
-  async #writeBody(ex: Exchange, framing: number): Promise<void> {
-    const body = ex.p.body!;
-    if (body instanceof Uint8Array) {
-      await writeAll(this.conn, body);
-      return;
-    }
-    const stream = body instanceof Blob ? body.stream() : body;
-    const reader = stream.getReader();
-    ex.uploadReader = reader;
-    const chunked = framing === FRAME_CHUNKED;
-    const expected = ex.p.bodyLength;
-    const conn = this.conn;
-    let sent = 0;
-    // One write in flight while the next chunk is read: the socket op and the
-    // producer overlap instead of taking turns.
-    let writing: Promise<void> | null = null;
-    let previousCrlf = false;
-    let writeError: unknown = null;
-    const onWriteError = (error: unknown): void => {
-      writeError ??= error;
-    };
-    for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (error) {
-        throw new BodyError(`the request body stream failed: ${describe(error)}`, error);
-      }
-      if (writing !== null) {
-        await writing;
-        writing = null;
-      }
-      if (writeError !== null) throw writeError;
-      if (ex.done) return;
-      if (result.done) break;
-      const chunk = result.value;
-      if (!(chunk instanceof Uint8Array)) {
-        reader.cancel().catch(() => {});
-        throw new BodyError("the request body stream gave a chunk that is not a Uint8Array");
-      }
-      if (chunk.length === 0) continue;
-      sent += chunk.length;
-      if (!chunked && sent > expected) {
-        reader.cancel().catch(() => {});
-        throw new BodyError(
-          `the request body is longer than its Content-Length of ${expected} bytes`,
-        );
-      }
-      if (!chunked) {
-        writing = writeAll(conn, chunk).catch(onWriteError);
-      } else if (chunk.length <= COPY_CHUNK_BYTES) {
-        // Small chunks: size line, data and CRLF copied into one write.
-        writing = writeAll(conn, frameChunk(chunk, previousCrlf)).catch(onWriteError);
-        previousCrlf = false;
-      } else {
-        // Large chunks go out as they are, after a small write of the size line (with
-        // the CRLF that closes the previous chunk). Copying them cost more than the
-        // extra write: encodeChunk was a fifth of a 64 MiB upload's profile, and in an
-        // A/B run (2 rounds x 5 uploads of 64 MiB to node:http) in-place writes gave
-        // 1.1-2.0 GB/s against 0.6-1.2 GB/s with the copy.
-        writing = writeChunked(conn, chunk, previousCrlf).catch(onWriteError);
-        previousCrlf = true;
-      }
-    }
-    ex.uploadReader = null;
-    if (chunked) await writeAll(conn, previousCrlf ? CRLF_LAST_CHUNK : LAST_CHUNK);
-    else if (sent !== expected) {
-      throw new BodyError(
-        `the request body has ${sent} bytes, fewer than its Content-Length of ${expected}`,
-      );
     }
   }
 
@@ -824,79 +709,5 @@ export class ClientConnection {
   }
 }
 
-/** Chunks up to this size are framed by copying; larger ones are written in place. */
-const COPY_CHUNK_BYTES = 16 * 1024;
-
-/** CRLF ending the previous chunk, then the last chunk. */
-const CRLF_LAST_CHUNK = new Uint8Array([13, 10, 48, 13, 10, 13, 10]);
-
-/** `[CRLF] size CRLF data CRLF` in one new buffer. */
-function frameChunk(chunk: Uint8Array, previousCrlf: boolean): Uint8Array {
-  if (!previousCrlf) return encodeChunk(chunk);
-  const out = new Uint8Array(chunk.length + MAX_CHUNK_HEAD + 4);
-  out[0] = 13;
-  out[1] = 10;
-  let at = writeChunkHead(out, 2, chunk.length);
-  out.set(chunk, at);
-  at += chunk.length;
-  out[at] = 13;
-  out[at + 1] = 10;
-  return out.subarray(0, at + 2);
-}
-
-/** Writes `[CRLF] size CRLF` then `chunk`; the CRLF after the data comes with the next. */
-async function writeChunked(
-  conn: Deno.Conn,
-  chunk: Uint8Array,
-  previousCrlf: boolean,
-): Promise<void> {
-  const head = new Uint8Array(MAX_CHUNK_HEAD + 2);
-  let at = 0;
-  if (previousCrlf) {
-    head[0] = 13;
-    head[1] = 10;
-    at = 2;
-  }
-  at = writeChunkHead(head, at, chunk.length);
-  await writeAll(conn, head.subarray(0, at));
-  await writeAll(conn, chunk);
-}
-
-/** An error from the request body, as opposed to the socket. */
-class BodyError extends Error {
-  constructor(message: string, cause?: unknown) {
-    super(message, { cause });
-  }
-}
-
-const EMPTY = new Uint8Array(0);
-
 /** Read buffer size once a connection streams a large body. */
 const STREAM_BUFFER_SIZE = 256 * 1024;
-
-function joinParts(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/** The `timeout=N` seconds of a Keep-Alive header (RFC 2068 §19.7.1.1), or -1. */
-export function keepAliveHint(value: string): number {
-  const lower = value.toLowerCase();
-  const at = lower.indexOf("timeout=");
-  if (at === -1) return -1;
-  let n = 0;
-  let digits = 0;
-  for (let i = at + 8; i < lower.length && digits < 9; i++, digits++) {
-    const c = lower.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) break;
-    n = n * 10 + c;
-  }
-  return digits === 0 ? -1 : n;
-}
