@@ -16,7 +16,31 @@
 export type { Handler, ServeInfo } from "./http/mod.ts";
 export { HttpError, httpError, type HttpErrorOptions } from "./http/mod.ts";
 export { isStatus, STATUS_TEXT, statusText } from "./http/mod.ts";
-export { ChunkedEncoderStream } from "./http/mod.ts";
+export {
+  ChunkedEncoderStream,
+  PARSE_BODY,
+  PARSE_END,
+  PARSE_ERROR,
+  PARSE_HEAD,
+  PARSE_NEED_MORE,
+  PARSE_UPGRADE,
+  ParseError,
+  ParseErrorCode,
+  type ParseEvent,
+  Parser,
+  type ParserLenientFlags,
+  type ParserOptions,
+} from "./http/mod.ts";
+export {
+  Client,
+  ClientError,
+  type ClientErrorCode,
+  type ClientErrorOptions,
+  type ClientOptions,
+  type ClientTimeout,
+  closeDefaultClient,
+  fetch,
+} from "./http/mod.ts";
 
 export {
   connect,
