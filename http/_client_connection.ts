@@ -20,7 +20,8 @@ import {
 import { ClientError, type ClientTimeout } from "./client_error.ts";
 import { framingOf, isInlineBody, RequestEncoder } from "./_encode_request.ts";
 import { isIdempotent, type PreparedRequest } from "./_prepare_request.ts";
-import { describe, EMPTY, Exchange, joinParts, keepAliveHint } from "./_client_exchange.ts";
+import { describe, EMPTY, Exchange, keepAliveHint } from "./_client_exchange.ts";
+import { concat } from "../net/_bytes.ts";
 import { BodyError, uploadBody } from "./_upload_body.ts";
 import { decodeBody, decoderFormat } from "./_decode_body.ts";
 
@@ -350,7 +351,7 @@ export class ClientConnection {
         continue;
       }
       if (event === PARSE_END) {
-        const bytes = parts !== null ? joinParts(parts) : first ?? EMPTY;
+        const bytes = parts !== null ? concat(parts) : first ?? EMPTY;
         const body = format === null ? bytes : decodeBody(ReadableStream.from([bytes]), format);
         this.#settle(ex, this.#response(ex, body as BodyInit, init, fields));
         this.#endExchange(ex);

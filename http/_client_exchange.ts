@@ -52,18 +52,6 @@ export function describe(error: unknown): string {
 
 export const EMPTY: Uint8Array<ArrayBuffer> = new Uint8Array(0);
 
-export function joinParts(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** The `timeout=N` seconds of a Keep-Alive header (RFC 2068 §19.7.1.1), or -1. */
 export function keepAliveHint(value: string): number {
   const lower = value.toLowerCase();

@@ -5,25 +5,12 @@
  * @module
  */
 import { ConnectError } from "./connect_error.ts";
+import type { ConnectOptions } from "./connect.ts";
 
 /** The address to connect to when no `hostname` is given. */
 export const DEFAULT_CONNECT_HOSTNAME = "127.0.0.1";
 /** How long `connect` waits for the connection (and TLS handshake), in ms: Go's dialer. */
 export const DEFAULT_CONNECT_TIMEOUT = 30_000;
-
-/** Options for `connect`; see connect.ts for their documentation. */
-export interface ConnectOptionsBase {
-  hostname?: string;
-  port?: number;
-  path?: string;
-  tls?: boolean;
-  caCerts?: string[];
-  serverName?: string;
-  alpnProtocols?: string[];
-  timeout?: number;
-  signal?: AbortSignal;
-  noDelay?: boolean;
-}
 
 /** Where to dial: a TCP host and port, or a Unix socket path. */
 export type DialTarget =
@@ -47,7 +34,7 @@ export function formatAddress(hostname: string, port: number): string {
 }
 
 /** Validates options, dials with a timeout and a signal, then sets noDelay and TLS up. */
-export async function connectWith(options: ConnectOptionsBase, dial: Dial): Promise<Deno.Conn> {
+export async function connectWith(options: ConnectOptions, dial: Dial): Promise<Deno.Conn> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Cannot connect: options must be an object");
   }
