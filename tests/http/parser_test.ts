@@ -190,3 +190,11 @@ Deno.test("Parser rejects a bad mode with TypeError and bad limits with RangeErr
   assert.throws(() => new Parser({ maxUrlBytes: -1 }), RangeError);
   assert.throws(() => new Parser({ maxChunkExtensionBytes: NaN }), RangeError);
 });
+
+Deno.test("Parser's literal switch labels match the state constants they name", async () => {
+  const states = await import("../../http/_parser_state.ts") as Record<string, number>;
+  const source = await Deno.readTextFile(new URL("../../http/parser.ts", import.meta.url));
+  const labels = [...source.matchAll(/case (\d+) \/\* (S_\w+) \*\//g)];
+  assert.ok(labels.length > 40, "labels found");
+  for (const [, value, name] of labels) assert.equal(Number(value), states[name], name);
+});
