@@ -281,6 +281,178 @@ function hex(byte: number): string {
 }
 
 /**
+ * Decodes up to 16 bytes at `b[s..s+n)` as ISO-8859-1 with one String.fromCharCode call.
+ * Explicit arguments are several times cheaper than `apply` over a typed array and than
+ * a TextDecoder call for short fields.
+ */
+function latin1Short(b: Uint8Array, s: number, n: number): string {
+  switch (n) {
+    case 0:
+      return "";
+    case 1:
+      return String.fromCharCode(b[s]);
+    case 2:
+      return String.fromCharCode(b[s], b[s + 1]);
+    case 3:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2]);
+    case 4:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3]);
+    case 5:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
+    case 6:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
+    case 7:
+      return String.fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
+    case 8:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+      );
+    case 9:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+      );
+    case 10:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+      );
+    case 11:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+      );
+    case 12:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+        b[s + 11],
+      );
+    case 13:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+        b[s + 11],
+        b[s + 12],
+      );
+    case 14:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+        b[s + 11],
+        b[s + 12],
+        b[s + 13],
+      );
+    case 15:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+        b[s + 11],
+        b[s + 12],
+        b[s + 13],
+        b[s + 14],
+      );
+    case 16:
+      return String.fromCharCode(
+        b[s],
+        b[s + 1],
+        b[s + 2],
+        b[s + 3],
+        b[s + 4],
+        b[s + 5],
+        b[s + 6],
+        b[s + 7],
+        b[s + 8],
+        b[s + 9],
+        b[s + 10],
+        b[s + 11],
+        b[s + 12],
+        b[s + 13],
+        b[s + 14],
+        b[s + 15],
+      );
+  }
+  throw new RangeError(`Cannot decode ${n} bytes at once`);
+}
+
+/** Decodes `bytes[start..end)` as ISO-8859-1, 16 bytes per String.fromCharCode call. */
+function latin1Span(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 16) return latin1Short(bytes, start, end - start);
+  let out = "";
+  for (let i = start; i < end; i += 16) {
+    out += latin1Short(bytes, i, end - i < 16 ? end - i : 16);
+  }
+  return out;
+}
+
+/**
  * Decodes `bytes[start..end)` as ISO-8859-1 (one char per byte). One TextDecoder call
  * when the bytes are ASCII (checked after the fact: any byte >= 0x80 either shortens the
  * string or becomes U+FFFD), by hand otherwise.
@@ -1700,19 +1872,29 @@ export class Parser {
     const src = this.#contiguous(data, p);
     const off = this.#srcOff;
     this.#headLen = 0;
-    // One decode for the whole section, then slices: a TextDecoder call costs about as
-    // much as decoding a few hundred bytes, so per-field decodes would dominate.
-    const text = latin1(src, off, off + (p - this.#base));
+    // Strings: a TextDecoder call costs about 250 ns whatever the size, a slice of its
+    // result about 25 ns; String.fromCharCode with explicit arguments about 15 ns per
+    // call plus 4 ns per byte. Small heads decode field by field, large ones at once.
+    const spans = this.#spans;
+    const count = this.#spanCount;
+    let chars = this.#inTrailers || !this.#isRequest ? 0 : this.#targetEnd - this.#targetStart;
+    for (let i = 0; i < count; i++) {
+      chars += spans[i * SPAN_FIELDS + 3] - spans[i * SPAN_FIELDS + 2];
+    }
+    const text = chars < 64 + 3 * count ? "" : latin1(src, off, off + (p - this.#base));
     const fields = this.#buildFields(src, off, text);
     if (this.#inTrailers) {
       this.trailers = fields;
       return this.#end(p);
     }
     this.headers = fields;
-    return this.#headEnd(text, p);
+    return this.#headEnd(src, off, text, p);
   }
 
-  /** The recorded field spans as a flat [name, value, ...] array; `text` is the section. */
+  /**
+   * The recorded field spans as a flat [name, value, ...] array; `text` is the decoded
+   * section, or "" to decode each field from `src` (at offset `off`).
+   */
   #buildFields(src: Uint8Array, off: number, text: string): string[] {
     const count = this.#spanCount;
     const spans = this.#spans;
@@ -1723,7 +1905,11 @@ export class Parser {
       const nameStart = spans[at];
       const valueStart = spans[at + 2];
       const valueEnd = spans[at + 3];
-      const value = valueEnd > valueStart ? text.slice(valueStart, valueEnd) : "";
+      const value = valueEnd === valueStart
+        ? ""
+        : text === ""
+        ? latin1Span(src, off + valueStart, off + valueEnd)
+        : text.slice(valueStart, valueEnd);
       if (nameStart < 0) {
         out[length - 1] += value;
         continue;
@@ -1731,7 +1917,9 @@ export class Parser {
       const nameEnd = spans[at + 1];
       let name = NAMES.get(src, off + nameStart, off + nameEnd);
       if (name === undefined) {
-        name = text.slice(nameStart, nameEnd);
+        name = text === ""
+          ? latin1Span(src, off + nameStart, off + nameEnd)
+          : text.slice(nameStart, nameEnd);
         NAMES.set(src, off + nameStart, off + nameEnd, name);
       }
       out[length++] = name;
@@ -1742,14 +1930,20 @@ export class Parser {
   }
 
   /** Decides framing, keep-alive and upgrade at the end of a head; p is after the head. */
-  #headEnd(text: string, p: number): ParseEvent {
+  #headEnd(src: Uint8Array, off: number, text: string, p: number): ParseEvent {
     const isRequest = this.#isRequest;
     if (isRequest) {
-      this.target = text.slice(this.#targetStart, this.#targetEnd);
+      this.target = text === ""
+        ? latin1Span(src, off + this.#targetStart, off + this.#targetEnd)
+        : text.slice(this.#targetStart, this.#targetEnd);
     } else {
-      this.reason = this.#reasonEnd > this.#reasonStart
-        ? text.slice(this.#reasonStart, this.#reasonEnd)
-        : "";
+      const from = this.#reasonStart;
+      const to = this.#reasonEnd;
+      this.reason = to === from
+        ? ""
+        : text === ""
+        ? latin1Span(src, off + from, off + to)
+        : text.slice(from, to);
     }
     const headers = this.headers;
     if (this.#lenientHeaders && !this.#inTrailers) {

@@ -66,6 +66,22 @@ export const PARSER_CASES: ParserCase[] = [
     }],
   },
   {
+    name: "decodes obs-text as latin1 in a large head (whole-head decode path)",
+    input: "GET /" + "p".repeat(80) + " HTTP/1.1\r\nX-Long: " + "v".repeat(100) +
+      " caf\xe9 \x80\xff\r\nX-Ascii: " + "a".repeat(60) + "\r\n\r\n",
+    messages: [{
+      target: "/" + "p".repeat(80),
+      headers: [["X-Long", "v".repeat(100) + " caf\xe9 \x80\xff"], ["X-Ascii", "a".repeat(60)]],
+    }],
+  },
+  {
+    name: "decodes a reason phrase with obs-text as latin1 in a large head",
+    input: "HTTP/1.1 500 Ori\xc3\xabntatie " + "r".repeat(100) + "\r\nX-Pad: " + "x".repeat(100) +
+      "\r\nContent-Length: 0\r\n\r\n",
+    options: { mode: "response" },
+    messages: [{ status: 500, reason: "Ori\xc3\xabntatie " + "r".repeat(100) }],
+  },
+  {
     name: "ignores empty lines before a request line (RFC 9112 §2.2)",
     input: "\r\n\r\n" + GET,
     messages: [{ method: "GET", target: "/" }],
