@@ -92,23 +92,138 @@ import {
   DEFAULT_MAX_URL_BYTES,
 } from "./_defaults.ts";
 
-/** `execute` consumed everything up to `end`: feed more bytes. */
+/**
+ * `execute` consumed everything up to `end`: feed more bytes.
+ *
+ * @example Loop over events
+ * ```ts
+ * import { PARSE_BODY, PARSE_END, PARSE_HEAD, PARSE_NEED_MORE, Parser } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = new TextEncoder().encode("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi");
+ * const parser = new Parser();
+ * const events = [];
+ * for (let pos = 0;;) {
+ *   const event = parser.execute(bytes, pos, bytes.length);
+ *   pos = parser.offset;
+ *   if (event === PARSE_NEED_MORE) break;
+ *   events.push(event);
+ * }
+ * assert.deepEqual(events, [PARSE_HEAD, PARSE_BODY, PARSE_END]);
+ * ```
+ */
 export const PARSE_NEED_MORE = 0;
-/** A message head is complete: read `method`/`status`, `headers`, framing fields. */
+/**
+ * A message head is complete: read `method`/`status`, `headers`, framing fields.
+ *
+ * @example Loop over events
+ * ```ts
+ * import { PARSE_BODY, PARSE_END, PARSE_HEAD, PARSE_NEED_MORE, Parser } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = new TextEncoder().encode("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi");
+ * const parser = new Parser();
+ * const events = [];
+ * for (let pos = 0;;) {
+ *   const event = parser.execute(bytes, pos, bytes.length);
+ *   pos = parser.offset;
+ *   if (event === PARSE_NEED_MORE) break;
+ *   events.push(event);
+ * }
+ * assert.deepEqual(events, [PARSE_HEAD, PARSE_BODY, PARSE_END]);
+ * ```
+ */
 export const PARSE_HEAD = 1;
-/** Body bytes: `data.subarray(parser.bodyStart, parser.bodyEnd)`. */
+/**
+ * Body bytes: `data.subarray(parser.bodyStart, parser.bodyEnd)`, a view into the
+ * caller's buffer (copy it before reusing the buffer).
+ *
+ * @example Loop over events
+ * ```ts
+ * import { PARSE_BODY, PARSE_END, PARSE_HEAD, PARSE_NEED_MORE, Parser } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = new TextEncoder().encode("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi");
+ * const parser = new Parser();
+ * const events = [];
+ * for (let pos = 0;;) {
+ *   const event = parser.execute(bytes, pos, bytes.length);
+ *   pos = parser.offset;
+ *   if (event === PARSE_NEED_MORE) break;
+ *   events.push(event);
+ * }
+ * assert.deepEqual(events, [PARSE_HEAD, PARSE_BODY, PARSE_END]);
+ * ```
+ */
 export const PARSE_BODY = 2;
-/** The message is complete (`trailers` are set for chunked bodies). */
+/**
+ * The message is complete (`trailers` are set for chunked bodies); the next message may
+ * follow in the same buffer.
+ *
+ * @example Loop over events
+ * ```ts
+ * import { PARSE_BODY, PARSE_END, PARSE_HEAD, PARSE_NEED_MORE, Parser } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = new TextEncoder().encode("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi");
+ * const parser = new Parser();
+ * const events = [];
+ * for (let pos = 0;;) {
+ *   const event = parser.execute(bytes, pos, bytes.length);
+ *   pos = parser.offset;
+ *   if (event === PARSE_NEED_MORE) break;
+ *   events.push(event);
+ * }
+ * assert.deepEqual(events, [PARSE_HEAD, PARSE_BODY, PARSE_END]);
+ * ```
+ */
 export const PARSE_END = 3;
 /**
  * The head of a CONNECT request, an Upgrade request or a 101 response: the bytes from
  * `offset` belong to another protocol.
+ *
+ * @example Hand the rest of the bytes to another protocol
+ * ```ts
+ * import { PARSE_UPGRADE, Parser } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = new TextEncoder().encode(
+ *   "GET /chat HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nFRAME",
+ * );
+ * const parser = new Parser();
+ * assert.equal(parser.execute(bytes), PARSE_UPGRADE);
+ * assert.equal(new TextDecoder().decode(bytes.subarray(parser.offset)), "FRAME");
+ * ```
  */
 export const PARSE_UPGRADE = 4;
-/** The input was rejected: see `parser.error`. Sticky until `reset()`. */
+/**
+ * The input was rejected: see `parser.error`. Sticky until `reset()`.
+ *
+ * @example Answer the status of a rejection
+ * ```ts
+ * import { PARSE_ERROR, Parser } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const parser = new Parser();
+ * const bytes = new TextEncoder().encode("GET / HTTP/2.0\r\n\r\n");
+ * assert.equal(parser.execute(bytes), PARSE_ERROR);
+ * assert.equal(parser.error?.status, 505);
+ * ```
+ */
 export const PARSE_ERROR = 5;
 
-/** What one `execute` call reports: one of the `PARSE_*` constants. */
+/**
+ * What one `execute` call reports: one of the `PARSE_*` constants.
+ *
+ * @example Type an event handler
+ * ```ts
+ * import { PARSE_END, type ParseEvent } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const done = (event: ParseEvent): boolean => event === PARSE_END;
+ * assert.equal(done(PARSE_END), true);
+ * ```
+ */
 export type ParseEvent =
   | typeof PARSE_NEED_MORE
   | typeof PARSE_HEAD
@@ -117,13 +232,34 @@ export type ParseEvent =
   | typeof PARSE_UPGRADE
   | typeof PARSE_ERROR;
 
-/** Longest chunk extension list (bytes after a chunk size, up to its CR) accepted by default. */
+/**
+ * Longest chunk extension list (bytes after a chunk size, up to its CR) accepted by
+ * default; `ParserOptions.maxChunkExtensionBytes` changes it.
+ *
+ * @example The default
+ * ```ts
+ * import { DEFAULT_MAX_CHUNK_EXTENSION_BYTES } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_MAX_CHUNK_EXTENSION_BYTES, 16384);
+ * ```
+ */
 export const DEFAULT_MAX_CHUNK_EXTENSION_BYTES = 16 * 1024;
 
 /**
  * Named relaxations of the strict RFC 9112 rules, for peers known to be sloppy (mostly
  * servers a client talks to). Every flag is off by default. The names follow llhttp's
  * lenient flags so that its test corpus maps one to one.
+ *
+ * @example A client parser that accepts bare LF line ends
+ * ```ts
+ * import { PARSE_HEAD, Parser } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const parser = new Parser({ mode: "response", lenient: { optionalCrBeforeLf: true } });
+ * const bytes = new TextEncoder().encode("HTTP/1.1 200 OK\nContent-Length: 0\n\n");
+ * assert.equal(parser.execute(bytes), PARSE_HEAD);
+ * ```
  */
 export interface ParserLenientFlags {
   /**
@@ -209,7 +345,20 @@ export interface ParserLenientFlags {
   methods?: boolean;
 }
 
-/** Options for {@linkcode Parser}. */
+/**
+ * Options for {@linkcode Parser}.
+ *
+ * @example Tighter limits for a server
+ * ```ts
+ * import { PARSE_ERROR, Parser } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const parser = new Parser({ mode: "request", maxUrlBytes: 8, upgrade: false });
+ * const bytes = new TextEncoder().encode("GET /much/too/long HTTP/1.1\r\n\r\n");
+ * assert.equal(parser.execute(bytes), PARSE_ERROR);
+ * assert.equal(parser.error?.status, 414);
+ * ```
+ */
 export interface ParserOptions {
   /**
    * Parse requests (a server) or responses (a client).
@@ -268,6 +417,7 @@ const SPAN_FIELDS = 5;
 // #extensions result: the chunk-size line ended with a (lenient) bare LF.
 const EXT_LINE_DONE = -1;
 
+const MAX_INTERNED_NAME = 64;
 const METHODS = new InternTable(256);
 for (const method of KNOWN_METHODS) METHODS.add(method);
 const NAMES = new InternTable(512);
@@ -545,6 +695,18 @@ export class Parser {
    * @returns PARSE_END when a body delimited by the close (or an empty message) ends here,
    * PARSE_NEED_MORE when between messages (a clean close), PARSE_ERROR when the close cuts
    * a message short (INVALID_EOF_STATE).
+   *
+   * @example End a body that runs until the connection closes
+   * ```ts
+   * import { PARSE_BODY, PARSE_END, PARSE_HEAD, Parser } from "@wire/http/http";
+   * import assert from "node:assert/strict";
+   *
+   * const parser = new Parser({ mode: "response" });
+   * const bytes = new TextEncoder().encode("HTTP/1.1 200 OK\r\n\r\npartial");
+   * assert.equal(parser.execute(bytes), PARSE_HEAD);
+   * assert.equal(parser.execute(bytes, parser.offset), PARSE_BODY);
+   * assert.equal(parser.finish(), PARSE_END);
+   * ```
    */
   finish(): ParseEvent {
     this.#callStart = 0;
@@ -576,6 +738,20 @@ export class Parser {
    * The next message has no body whatever its framing headers say: call it before
    * feeding the response to a HEAD request (or, in request mode, to skip a body). It
    * holds across 1xx responses and is cleared at the end of the message.
+   *
+   * @example Parse the response to a HEAD request
+   * ```ts
+   * import { PARSE_END, PARSE_HEAD, Parser } from "@wire/http/http";
+   * import assert from "node:assert/strict";
+   *
+   * const parser = new Parser({ mode: "response" });
+   * parser.expectNoBody();
+   * const bytes = new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n");
+   * assert.equal(parser.execute(bytes), PARSE_HEAD);
+   * assert.equal(parser.contentLength, 42);
+   * assert.equal(parser.hasBody, false);
+   * assert.equal(parser.execute(bytes, parser.offset), PARSE_END);
+   * ```
    */
   expectNoBody(): void {
     this.#noBody = true;
@@ -1727,7 +1903,11 @@ export class Parser {
         name = text === ""
           ? latin1Span(src, off + nameStart, off + nameEnd)
           : text.slice(nameStart, nameEnd);
-        NAMES.set(src, off + nameStart, off + nameEnd, name);
+        // Only short names are cached: the table is process-wide, so a peer must not be
+        // able to park long names in it (at most 4 per bucket, 64 bytes each).
+        if (nameEnd - nameStart <= MAX_INTERNED_NAME) {
+          NAMES.set(src, off + nameStart, off + nameEnd, name);
+        }
       }
       out[length++] = name;
       out[length++] = value;
