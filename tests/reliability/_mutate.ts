@@ -363,6 +363,8 @@ export interface ReplyVerdict {
   interim: number;
   /** How many of the responses came from the handler (it marks them). */
   fromHandler: number;
+  /** Whether the last final response left the connection open. */
+  lastKeepAlive: boolean;
   /** Empty when the reply is fine; otherwise what is wrong with it. */
   problem: string;
 }
@@ -380,7 +382,13 @@ const decoder = new TextDecoder("latin1");
  * with a reset rather than a FIN: a response cut short is then reported as `truncated`.
  */
 export function checkReply(reply: Uint8Array, reset: boolean): ReplyVerdict {
-  const verdict: ReplyVerdict = { statuses: [], interim: 0, fromHandler: 0, problem: "" };
+  const verdict: ReplyVerdict = {
+    statuses: [],
+    interim: 0,
+    fromHandler: 0,
+    lastKeepAlive: false,
+    problem: "",
+  };
   const parser = new Parser({ mode: "response" });
   let pos = 0;
   let inResponse = false;
@@ -388,8 +396,9 @@ export function checkReply(reply: Uint8Array, reset: boolean): ReplyVerdict {
   let status = 0;
   let marked = false;
   let headers: string[] = [];
-  while (pos < reply.length) {
-    if (closed) {
+  // Until the parser asks for more: it may owe an END with no bytes left to feed.
+  for (let more = true; more;) {
+    if (closed && pos < reply.length) {
       verdict.problem = `${reply.length - pos} bytes after a response that closes the connection`;
       return verdict;
     }
@@ -406,6 +415,7 @@ export function checkReply(reply: Uint8Array, reset: boolean): ReplyVerdict {
     switch (event) {
       case PARSE_NEED_MORE:
         pos = reply.length;
+        more = false;
         break;
       case PARSE_HEAD: {
         inResponse = true;
@@ -442,6 +452,7 @@ export function checkReply(reply: Uint8Array, reset: boolean): ReplyVerdict {
         }
         verdict.statuses.push(status);
         if (marked) verdict.fromHandler++;
+        verdict.lastKeepAlive = parser.keepAlive;
         if (!parser.keepAlive) closed = true;
         else if (!marked) {
           verdict.problem = `server-made ${status} keeps the connection open`;
@@ -482,4 +493,32 @@ function indexOfHeadEnd(bytes: Uint8Array, from: number): number {
     }
   }
   return -1;
+}
+
+/** What a strict request parser (the server's settings: no upgrades) makes of an input. */
+export interface InputShape {
+  /** Requests complete in the input before anything else. */
+  complete: number;
+  /** What follows them: nothing (or blank lines), a partial request, or bytes it rejects. */
+  rest: "idle" | "partial" | "error";
+}
+
+/**
+ * Parses an input as the server would (request mode, default limits, no upgrades), to know
+ * which replies it owes: a close without any response is only right when no request was
+ * complete and nothing was rejected, and a connection kept alive must answer every
+ * complete request before closing.
+ */
+export function inputShape(input: Uint8Array): InputShape {
+  const parser = new Parser({ mode: "request", upgrade: false });
+  let complete = 0;
+  let pos = 0;
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    const event = parser.execute(input, pos, input.length);
+    pos = parser.offset;
+    if (event === PARSE_END) complete++;
+    else if (event === PARSE_ERROR) return { complete, rest: "error" };
+    else if (event === PARSE_NEED_MORE) break;
+  }
+  return { complete, rest: parser.idle ? "idle" : "partial" };
 }

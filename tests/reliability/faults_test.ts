@@ -546,3 +546,40 @@ Deno.test("serve() with a handler hanging past requestTimeout: body unread -> 40
   });
   assert.ok(ctx.observed.aborts[0].startsWith("TimeoutError"), ctx.observed.aborts[0]);
 });
+
+Deno.test("serve() answers 400 and closes when a chunked request body is malformed; the handler's body read fails", async () => {
+  // Found by fuzz_live_test.ts; see /work/notes/bugs_reliability.md (chunked body parse error).
+  const bodies = [
+    "ZZ\r\n", // not a chunk size
+    "3\r\nabcX\r\n", // no CRLF after the chunk data
+    "0\r\r\n\r\n", // bare CR in the last-chunk line
+    "0\r\nTrailer: a\rb\r\n\r\n", // bare CR in a trailer
+  ];
+  const ctx = await withFault(async ({ port, observed }) => {
+    for (const [i, body] of bodies.entries()) {
+      const conn = await connectLocal(port);
+      try {
+        await send(
+          conn,
+          encoder.encode(
+            `PUT /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
+          ),
+        );
+        const reply = await within(
+          readToEof(conn),
+          REQUEST_TIMEOUT + 3_000,
+          `an answer to malformed chunked body ${JSON.stringify(body)}`,
+        );
+        const text = new TextDecoder().decode(reply);
+        assert.ok(
+          text.startsWith("HTTP/1.1 400 "),
+          `${JSON.stringify(body)} got ${JSON.stringify(text)}`,
+        );
+        await waitFor(() => observed.bodyReads.length === i + 1, "the handler's body read to end");
+      } finally {
+        closeQuietly(conn);
+      }
+    }
+  });
+  assert.deepEqual(ctx.observed.bodyReads.map((r) => r.split(":")[0]), bodies.map(() => "error"));
+});
