@@ -76,7 +76,7 @@ export const PARSER_CASES: ParserCase[] = [
   },
   {
     name: "decodes a reason phrase with obs-text as latin1 in a large head",
-    input: "HTTP/1.1 500 Ori\xc3\xabntatie " + "r".repeat(100) + "\r\nX-Pad: " + "x".repeat(100) +
+    input: "HTTP/1.1 500 Ori\xc3\xabntatie " + "r".repeat(100) + "\r\nX-Pad: " + "x".repeat(300) +
       "\r\nContent-Length: 0\r\n\r\n",
     options: { mode: "response" },
     messages: [{ status: 500, reason: "Ori\xc3\xabntatie " + "r".repeat(100) }],
