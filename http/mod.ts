@@ -35,6 +35,21 @@ export {
 export { ParseError, ParseErrorCode } from "./parse_error.ts";
 
 // server (issue 4)
+export {
+  type ConnectionOptions,
+  DEFAULT_SERVE_HOSTNAME,
+  DEFAULT_SERVE_PORT,
+  serve,
+  type ServeOptions,
+} from "./serve.ts";
+export { Server, type ShutdownOptions } from "./server.ts";
+export {
+  DEFAULT_INJECT_REMOTE_ADDR,
+  inject,
+  injectBytes,
+  type InjectOptions,
+  type InjectResult,
+} from "./inject.ts";
 
 // client (issue 5)
 export {
