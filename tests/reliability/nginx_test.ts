@@ -22,7 +22,6 @@ Deno.test({
   name:
     "nginx with keep-alive upstream connections in front of serve(): 10,000 bodies echoed intact",
   ignore: !available,
-  sanitizeOps: false,
   fn: async () => {
     const seed = runSeed("nginx proxy", 0x6e67696e);
     const fdBase = openFds();
