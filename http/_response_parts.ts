@@ -203,8 +203,11 @@ export function readParts(response: Response, parts: ResponseParts): void {
           return;
         }
       }
-      // A stream (or a static source of another shape): the public stream.
+      // A stream (or a static source of another shape): the public stream. A Blob or
+      // FormData body knows its length: sent with Content-Length, not chunked.
       streamBody(response, parts);
+      const known = (body as { length?: unknown }).length;
+      if (parts.length < 0 && typeof known === "number" && known >= 0) parts.length = known;
       return;
     }
   }

@@ -289,11 +289,10 @@ export function writeResponse(
     body = parts.bytes!;
     length = body.length;
   } else if (kind === KIND_STREAM) {
-    if (ctx.head) {
-      // The same head a GET would get, when the handler told us the length.
+    if (ctx.head && parts.length >= 0) {
+      // The same head a GET would get: the handler told us the length.
       cancelStream(parts.stream);
-      if (parts.length >= 0) length = parts.length;
-      else framing = FRAME_NONE;
+      length = parts.length;
     } else {
       return writeStreamed(out, parts.stream!, ctx, status, keepAlive, now);
     }
@@ -399,19 +398,21 @@ async function writeStreamed(
       return keepAlive;
     }
     const firstChunk = checkChunk(first.value);
-    // A stream that already holds its whole body (a Blob, a static source) answers the
-    // next read within a microtask: then the length is known and no chunking is needed.
+    // A stream that already holds its whole body (a static source) answers the next
+    // read within a microtask: then the length is known and no chunking is needed.
     const pending = reader.read();
     let peeked: ReadableStreamReadResult<Uint8Array> | null = null;
     pending.then((r) => (peeked = r), ignore);
     await null;
-    if (peeked !== null && (peeked as ReadableStreamReadResult<Uint8Array>).done) {
+    const whole = peeked !== null && (peeked as ReadableStreamReadResult<Uint8Array>).done;
+    if (whole || ctx.head) {
+      // HEAD: the head a GET would get (with its length when it is known), no body.
       out.text(
         headText(
           status,
           reason,
           fields,
-          FRAME_LENGTH,
+          whole ? FRAME_LENGTH : FRAME_NONE,
           firstChunk.length,
           connectionValue(keepAlive, ctx.minor),
           hasDate,
@@ -419,7 +420,8 @@ async function writeStreamed(
         ),
       );
       ctx.committed = true;
-      await out.send(firstChunk);
+      if (ctx.head) reader.cancel().catch(ignore);
+      else await out.send(firstChunk);
       return keepAlive;
     }
     const chunked = ctx.minor !== 0;
