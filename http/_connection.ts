@@ -631,6 +631,14 @@ export class Connection implements BodySink {
       return;
     }
     ex.discarded += n;
+    if (ex.discarded > this.#cfg.maxDrainBytes) {
+      // Too much to throw away: this connection ends after the response.
+      if (ex.done) this.#closeAfterWrites();
+      else {
+        ex.keepAlive = false;
+        this.#lastRequest = true;
+      }
+    }
   }
 
   #onEnd(): void {
