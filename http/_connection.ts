@@ -464,9 +464,14 @@ export class Connection implements BodySink {
           // CONNECT: Wire is not a proxy; the bytes after the head would be a tunnel.
           this.#rejectHead(501);
           return;
-        case PARSE_ERROR:
-          this.#rejectHead(parser.error?.status ?? 400);
+        case PARSE_ERROR: {
+          const status = parser.error?.status ?? 400;
+          // Inside a body, the exchange in progress gets the error (its body stream
+          // and signal fail with the ParseError); before a head, a new one answers it.
+          if (this.#current !== null) this.#bodyFailed(this.#current, status, parser.error);
+          else this.#rejectHead(status);
           return;
+        }
       }
     }
   }

@@ -152,10 +152,10 @@ export interface ServeOptions extends ConnectionOptions {
 
 function checkLimit(name: string, value: number | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value)) {
+  if (typeof value !== "number") {
     throw new TypeError(`Cannot serve: ${name} must be a number, got ${typeof value}`);
   }
-  if (value < min || (value !== Infinity && !Number.isInteger(value))) {
+  if (!(value >= min) || (value !== Infinity && !Number.isInteger(value))) {
     throw new RangeError(`Cannot serve: ${name} must be an integer >= ${min}, got ${value}`);
   }
   return value;
