@@ -41,7 +41,7 @@ import {
 } from "./_exchange.ts";
 import { BodyAbort, Output, writeResponse } from "./_write_body.ts";
 import { CONN_CLOSE, FRAME_LENGTH, headText } from "./_encode_head.ts";
-import { createRequest, requestUrl } from "./_request.ts";
+import { createRequest, fastRequestActive, requestUrl } from "./_request.ts";
 
 /** A byte stream pair to serve HTTP over: a Deno.Conn, or an in-memory pipe. */
 export interface Transport extends ByteReader, ByteWriter {
@@ -513,8 +513,11 @@ export class Connection implements BodySink {
     let body: BodySource | null = null;
     let request: Request;
     try {
-      // GET and HEAD cannot carry a body in a Web Request: theirs is drained instead.
-      if (hasBody && method !== "GET" && method !== "HEAD") body = new BodySource(this);
+      // A GET or HEAD body reaches the handler on the fast route only (the public Request
+      // constructor refuses one); on the public route it is drained.
+      if (hasBody && (fastRequestActive() || method !== "GET" && method !== "HEAD")) {
+        body = new BodySource(this);
+      }
       const handle = createRequest(
         method,
         url,
@@ -748,7 +751,12 @@ export class Connection implements BodySink {
 
   /** Whether `ex` may keep the connection open, judged when its head is encoded. */
   #mayKeepAlive(ex: Exchange): boolean {
-    if (!ex.keepAlive || this.#shutdown || this.#eof) return false;
+    if (!ex.keepAlive) return false;
+    // Shutting down, or the client half-closed: the requests already received are all
+    // answered; the last answer says close.
+    if ((this.#shutdown || this.#eof) && this.#queue.length === 1 && this.#current === null) {
+      return false;
+    }
     if (ex.receiving) {
       // The client waits for 100 Continue that will never come: it may or may not send
       // the body, so the connection cannot be reused (RFC 9110 §10.1.1).

@@ -181,6 +181,16 @@ export function setFastRequest(enabled: boolean): boolean {
   return fastEnabled;
 }
 
+/**
+ * Whether requests are built the fast way. Only that way can a GET or HEAD request carry
+ * its body (the public constructor refuses one, as the Fetch standard says).
+ *
+ * @returns True on the fast route.
+ */
+export function fastRequestActive(): boolean {
+  return fastEnabled;
+}
+
 /** A request plus the means to abort its signal (the public route's controller). */
 export interface RequestHandle {
   request: Request;

@@ -112,19 +112,25 @@ for (const fast of [true, false]) {
     ]);
   });
 
-  t("GET without a body gets request.body null; GET with a body has it drained", async () => {
-    const bodies: (ReadableStream | null)[] = [];
-    const result = await inject(
-      (request) => {
-        bodies.push(request.body);
-        return new Response("ok");
-      },
-      "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" +
-        "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-    );
-    assert.deepEqual(bodies, [null, null, null]);
-    assert.equal(result.responses.length, 3);
-  });
+  t(
+    "GET without a body has body null; a GET body is readable (fast) or drained (public)",
+    async () => {
+      const bodies: (string | null)[] = [];
+      let calls = 0;
+      const result = await inject(
+        async (request) => {
+          const index = calls++; // pipelined handlers run concurrently
+          bodies[index] = request.body === null ? null : await request.text();
+          return new Response("ok");
+        },
+        "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" +
+          "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+      );
+      // The Fetch standard's Request cannot carry a GET body; Deno's internal route can.
+      assert.deepEqual(bodies, [null, fast ? "abc" : null, null]);
+      assert.equal(result.responses.length, 3);
+    },
+  );
 
   t("a handler that throws gets 500 and the server goes on", async () => {
     const errors: unknown[] = [];
