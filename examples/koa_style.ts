@@ -7,6 +7,7 @@
  * @module
  */
 import { compose, type ComposedMiddleware, type Middleware } from "../router/mod.ts";
+import { serve } from "../http/mod.ts";
 
 /** Logs "METHOD path - time" once the response is ready (on the way out). */
 export function logger(log: (line: string) => void = console.log): Middleware {
@@ -37,6 +38,5 @@ export function createApp(log?: (line: string) => void): ComposedMiddleware {
 export const handler: ComposedMiddleware = createApp();
 
 if (import.meta.main) {
-  // Deno.serve until Wire's serve() (../http/mod.ts) lands; the lead switches this line.
-  Deno.serve({ port: 8000 }, handler);
+  serve(handler, { port: Number(Deno.args[0] ?? 8000) });
 }

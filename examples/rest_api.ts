@@ -10,6 +10,7 @@
  */
 import { httpError } from "../http/http_error.ts";
 import { compose, type ComposedMiddleware, Router } from "../router/mod.ts";
+import { serve } from "../http/mod.ts";
 
 /** A stored note. */
 export interface Note {
@@ -95,6 +96,5 @@ export function createApp(): { router: Router; handler: ComposedMiddleware } {
 export const handler: ComposedMiddleware = createApp().handler;
 
 if (import.meta.main) {
-  // Deno.serve until Wire's serve() (../http/mod.ts) lands; the lead switches this line.
-  Deno.serve({ port: 8000 }, handler);
+  serve(handler, { port: Number(Deno.args[0] ?? 8000) });
 }

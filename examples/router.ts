@@ -9,6 +9,7 @@
  * @module
  */
 import { compose, type ComposedMiddleware, Router } from "../router/mod.ts";
+import { serve } from "../http/mod.ts";
 
 /** The routes. */
 export const router: Router = new Router()
@@ -20,6 +21,5 @@ export const router: Router = new Router()
 export const handler: ComposedMiddleware = compose(router.routes(), router.allowedMethods());
 
 if (import.meta.main) {
-  // Deno.serve until Wire's serve() (../http/mod.ts) lands; the lead switches this line.
-  Deno.serve({ port: 8000 }, handler);
+  serve(handler, { port: Number(Deno.args[0] ?? 8000) });
 }
