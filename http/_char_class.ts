@@ -277,3 +277,37 @@ export const COMMON_HEADER_NAMES: readonly string[] = [
   "TE",
   "Trailer",
 ];
+
+/**
+ * Header names whose values a parser may keep in its per-connection value cache: common,
+ * repeated on every request of a keep-alive connection, and never credentials (so no
+ * Authorization, Proxy-Authorization, Cookie or Set-Cookie).
+ */
+export const CACHEABLE_VALUE_NAMES: readonly string[] = [
+  "Host",
+  "User-Agent",
+  "Accept",
+  "Accept-Encoding",
+  "Accept-Language",
+  "Accept-Charset",
+  "Connection",
+  "Content-Type",
+  "Cache-Control",
+  "Pragma",
+  "Origin",
+  "Upgrade-Insecure-Requests",
+  "Sec-Fetch-Site",
+  "Sec-Fetch-Mode",
+  "Sec-Fetch-User",
+  "Sec-Fetch-Dest",
+  "sec-ch-ua",
+  "sec-ch-ua-mobile",
+  "sec-ch-ua-platform",
+  "DNT",
+  "Keep-Alive",
+  "Transfer-Encoding",
+  "X-Requested-With",
+  "Server",
+  "Vary",
+  "Content-Encoding",
+];

@@ -1,4 +1,5 @@
 import {
+  CACHEABLE_VALUE_NAMES,
   COMMON_HEADER_NAMES,
   H_CONNECTION,
   H_CONTENT_LENGTH,
@@ -418,6 +419,14 @@ const SPAN_FIELDS = 5;
 const EXT_LINE_DONE = -1;
 
 const MAX_INTERNED_NAME = 64;
+// Per-connection cache of common field values (see Parser.#cachedValue).
+const VALUE_CACHE_SIZE = 64;
+const MAX_CACHED_VALUE = 32;
+const CACHED_VALUE_NAMES = new Set<string>();
+for (const name of CACHEABLE_VALUE_NAMES) {
+  CACHED_VALUE_NAMES.add(name);
+  CACHED_VALUE_NAMES.add(name.toLowerCase());
+}
 const METHODS = new InternTable(256);
 for (const method of KNOWN_METHODS) METHODS.add(method);
 const NAMES = new InternTable(512);
@@ -863,6 +872,10 @@ export class Parser {
 
   /** The head so far as one contiguous buffer; its virtual offset 0 is at #srcOff. */
   #srcOff = 0;
+  /** The decoded section, once a long field made decoding it whole worthwhile. */
+  #text = "";
+  #textLength = 0;
+  #valueCache: string[] | null = null;
   #contiguous(data: Uint8Array, p: number): Uint8Array {
     if (this.#headLen > 0) {
       this.#flush(data, p);
@@ -1855,32 +1868,33 @@ export class Parser {
     const src = this.#contiguous(data, p);
     const off = this.#srcOff;
     this.#headLen = 0;
-    // Strings: a TextDecoder call costs about 250 ns whatever the size, a slice of its
-    // result about 25 ns; String.fromCharCode with explicit arguments about 15 ns per
-    // call plus 2-4 ns per byte. Small heads decode field by field, large ones at once
-    // (the threshold comes from bench/parser_bench.ts: the 5-header GET, 82 bytes of
-    // values, is 20% faster field by field; the 15-header GET, 540 bytes, at once).
-    const spans = this.#spans;
-    const count = this.#spanCount;
-    let chars = this.#inTrailers || !this.#isRequest ? 0 : this.#targetEnd - this.#targetStart;
-    for (let i = 0; i < count; i++) {
-      chars += spans[i * SPAN_FIELDS + 3] - spans[i * SPAN_FIELDS + 2];
-    }
-    const text = chars < 160 + 4 * count ? "" : latin1(src, off, off + (p - this.#base));
-    const fields = this.#buildFields(src, off, text);
+    this.#text = "";
+    this.#textLength = p - this.#base;
+    const fields = this.#buildFields(src, off);
     if (this.#inTrailers) {
       this.trailers = fields;
       return this.#end(p);
     }
     this.headers = fields;
-    return this.#headEnd(src, off, text, p);
+    return this.#headEnd(src, off, p);
   }
 
   /**
-   * The recorded field spans as a flat [name, value, ...] array; `text` is the decoded
-   * section, or "" to decode each field from `src` (at offset `off`).
+   * The string of the section bytes [start, end) (offsets from the section start at
+   * `off`). A TextDecoder call costs about 250 ns whatever the size and a slice of its
+   * result about 25 ns, while String.fromCharCode with explicit arguments costs about
+   * 15 ns plus 2-4 ns per byte: short fields are decoded alone until a long one makes
+   * the parser decode the whole section once and slice it (bench/parser_bench.ts).
    */
-  #buildFields(src: Uint8Array, off: number, text: string): string[] {
+  #decode(src: Uint8Array, off: number, start: number, end: number): string {
+    if (this.#text !== "") return this.#text.slice(start, end);
+    if (end - start <= 32) return latin1Span(src, off + start, off + end);
+    this.#text = latin1(src, off, off + this.#textLength);
+    return this.#text.slice(start, end);
+  }
+
+  /** The recorded field spans as a flat [name, value, ...] array. */
+  #buildFields(src: Uint8Array, off: number): string[] {
     const count = this.#spanCount;
     const spans = this.#spans;
     const out: string[] = new Array(count * 2);
@@ -1890,49 +1904,73 @@ export class Parser {
       const nameStart = spans[at];
       const valueStart = spans[at + 2];
       const valueEnd = spans[at + 3];
-      const value = valueEnd === valueStart
-        ? ""
-        : text === ""
-        ? latin1Span(src, off + valueStart, off + valueEnd)
-        : text.slice(valueStart, valueEnd);
       if (nameStart < 0) {
-        out[length - 1] += value;
+        if (valueEnd > valueStart) out[length - 1] += this.#decode(src, off, valueStart, valueEnd);
         continue;
       }
       const nameEnd = spans[at + 1];
       let name = NAMES.get(src, off + nameStart, off + nameEnd);
       if (name === undefined) {
-        name = text === ""
-          ? latin1Span(src, off + nameStart, off + nameEnd)
-          : text.slice(nameStart, nameEnd);
+        name = this.#decode(src, off, nameStart, nameEnd);
         // Only short names are cached: the table is process-wide, so a peer must not be
         // able to park long names in it (at most 4 per bucket, 64 bytes each).
         if (nameEnd - nameStart <= MAX_INTERNED_NAME) {
           NAMES.set(src, off + nameStart, off + nameEnd, name);
         }
       }
+      let value = "";
+      const valueLength = valueEnd - valueStart;
+      if (valueLength > 0) {
+        if (valueLength <= MAX_CACHED_VALUE && CACHED_VALUE_NAMES.has(name)) {
+          value = this.#cachedValue(src, off, valueStart, valueEnd);
+        } else {
+          value = this.#decode(src, off, valueStart, valueEnd);
+        }
+      }
       out[length++] = name;
       out[length++] = value;
     }
-    out.length = length;
+    if (length !== out.length) out.length = length;
     return out;
   }
 
+  /**
+   * A value of a common, non-secret field from the per-connection cache: keep-alive
+   * clients repeat Host, User-Agent, Accept... on every request, so the string is
+   * compared with the bytes instead of decoded again. Per parser (never shared between
+   * connections) and never for credentials (Authorization, Cookie are not listed).
+   */
+  #cachedValue(src: Uint8Array, off: number, start: number, end: number): string {
+    const from = off + start;
+    const length = end - start;
+    let hash = length;
+    hash = Math.imul(hash ^ src[from], 0x9e3779b1);
+    hash = Math.imul(hash ^ src[from + (length >> 1)], 0x85ebca77);
+    hash = Math.imul(hash ^ src[from + length - 1], 0xc2b2ae3d);
+    hash = Math.imul(hash ^ src[from + (length >> 2)], 0x27d4eb2f);
+    const slot = (hash >>> 25) & (VALUE_CACHE_SIZE - 1);
+    let cache = this.#valueCache;
+    if (cache === null) cache = this.#valueCache = new Array(VALUE_CACHE_SIZE).fill("");
+    const cached = cache[slot];
+    if (cached.length === length) {
+      let i = 0;
+      while (i < length && cached.charCodeAt(i) === src[from + i]) i++;
+      if (i === length) return cached;
+    }
+    const value = this.#decode(src, off, start, end);
+    cache[slot] = value;
+    return value;
+  }
+
   /** Decides framing, keep-alive and upgrade at the end of a head; p is after the head. */
-  #headEnd(src: Uint8Array, off: number, text: string, p: number): ParseEvent {
+  #headEnd(src: Uint8Array, off: number, p: number): ParseEvent {
     const isRequest = this.#isRequest;
     if (isRequest) {
-      this.target = text === ""
-        ? latin1Span(src, off + this.#targetStart, off + this.#targetEnd)
-        : text.slice(this.#targetStart, this.#targetEnd);
+      this.target = this.#decode(src, off, this.#targetStart, this.#targetEnd);
     } else {
       const from = this.#reasonStart;
       const to = this.#reasonEnd;
-      this.reason = to === from
-        ? ""
-        : text === ""
-        ? latin1Span(src, off + from, off + to)
-        : text.slice(from, to);
+      this.reason = to === from ? "" : this.#decode(src, off, from, to);
     }
     const headers = this.headers;
     if (this.#lenientHeaders && !this.#inTrailers) {

@@ -198,3 +198,34 @@ Deno.test("Parser's literal switch labels match the state constants they name", 
   assert.ok(labels.length > 40, "labels found");
   for (const [, value, name] of labels) assert.equal(Number(value), states[name], name);
 });
+
+Deno.test("Parser's per-connection value cache never returns a stale or foreign value", () => {
+  // Many messages on one parser, with values that repeat, change by one byte, collide in
+  // length and shape, and cross the cacheable length: every value must be exact.
+  const parser = new Parser();
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const alphabet = [
+    "a",
+    "b",
+    "ab",
+    "ba",
+    "a".repeat(32),
+    "a".repeat(31) + "b",
+    "b" + "a".repeat(31),
+  ];
+  for (let i = 0; i < 500; i++) {
+    const host = alphabet[Math.floor(random() * alphabet.length)];
+    const agent = alphabet[Math.floor(random() * alphabet.length)] +
+      (random() < 0.5 ? "x" : "\xe9");
+    const auth = alphabet[Math.floor(random() * alphabet.length)];
+    const bytes = Uint8Array.from(
+      `GET /${i} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${agent}\r\nAuthorization: ${auth}\r\n\r\n`,
+      (c) => c.charCodeAt(0),
+    );
+    assert.equal(parser.execute(bytes), PARSE_HEAD);
+    assert.deepEqual(parser.headers, ["Host", host, "User-Agent", agent, "Authorization", auth]);
+    assert.equal(parser.target, `/${i}`);
+    assert.equal(parser.execute(bytes, parser.offset), PARSE_END);
+  }
+});
