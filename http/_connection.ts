@@ -71,15 +71,19 @@ export interface ConnectionConfig {
   scheme: string;
   /** Authority for request URLs when an HTTP/1.0 request has no Host. */
   defaultHost: string;
+  /** Idle parsers made with these limits, shared by the server's connections. */
+  parsers: Parser[];
 }
 
 /** Most requests parsed ahead of their responses; parsing pauses past it. */
 export const MAX_PIPELINED = 64;
 /** Read buffer of a connection between requests: small, since idle connections hold it. */
-const SMALL_READ_BYTES = 2 * 1024;
+const SMALL_READ_BYTES = 1024;
 /** Read buffer while a large message or body streams in (taken from a pool). */
 const LARGE_READ_BYTES = 64 * 1024;
 const MAX_POOLED_READ_BUFFERS = 32;
+/** Most idle parsers kept per server. */
+const MAX_POOLED_PARSERS = 256;
 const readPool: Uint8Array[] = [];
 /**
  * After a response that closes the connection, the write side is shut and the read
@@ -184,7 +188,8 @@ export class Connection implements BodySink {
   #cfg: ConnectionConfig;
   #clock: Clock;
   #remoteAddr: Deno.NetAddr | Deno.UnixAddr;
-  #parser: Parser;
+  /** Taken from the config's pool when bytes arrive, given back when idle. */
+  #parser: Parser | null = null;
   #out: Output;
   #queue: Exchange[] = [];
   #writing = false;
@@ -233,13 +238,6 @@ export class Connection implements BodySink {
     this.#remoteAddr = remoteAddr;
     this.#cfg = config;
     this.#clock = clock;
-    this.#parser = new Parser({
-      mode: "request",
-      maxHeaderBytes: config.maxHeaderBytes,
-      maxHeaderCount: config.maxHeaderCount,
-      maxUrlBytes: config.maxUrlBytes,
-      upgrade: false,
-    });
     this.#out = new Output(transport);
     this.#headStart = Date.now();
     this.#done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
@@ -430,7 +428,7 @@ export class Connection implements BodySink {
   }
 
   #parse(data: Uint8Array, pos: number, end: number): void {
-    const parser = this.#parser;
+    const parser = this.#parser ?? this.#takeParser();
     for (;;) {
       const event = parser.execute(data, pos, end);
       pos = parser.offset;
@@ -476,13 +474,38 @@ export class Connection implements BodySink {
     }
   }
 
+  /**
+   * An idle keep-alive connection holds no parser: parsers (with their span tables and
+   * value caches) are shared through a pool per server, taken when bytes arrive.
+   */
+  #takeParser(): Parser {
+    const cfg = this.#cfg;
+    const parser = cfg.parsers.pop() ?? new Parser({
+      mode: "request",
+      maxHeaderBytes: cfg.maxHeaderBytes,
+      maxHeaderCount: cfg.maxHeaderCount,
+      maxUrlBytes: cfg.maxUrlBytes,
+      upgrade: false,
+    });
+    this.#parser = parser;
+    return parser;
+  }
+
+  #releaseParser(): void {
+    const parser = this.#parser;
+    if (parser === null) return;
+    this.#parser = null;
+    parser.reset();
+    if (this.#cfg.parsers.length < MAX_POOLED_PARSERS) this.#cfg.parsers.push(parser);
+  }
+
   #afterParse(): void {
     if (this.#queue.length > 0 && !this.#writing && !this.#closed) this.#writeLoop();
     else this.#checkIdle();
   }
 
   #onHead(): void {
-    const parser = this.#parser;
+    const parser = this.#parser!;
     const cfg = this.#cfg;
     const now = Date.now();
     const ex = new Exchange();
@@ -929,6 +952,7 @@ export class Connection implements BodySink {
     if (current === null && !this.#headBytes) {
       this.#idleSince = Date.now();
       this.#out.release();
+      if (!this.#stopReading) this.#releaseParser();
       if (this.#shutdown) {
         this.#destroy(shutdownReason());
         return;
@@ -1004,6 +1028,7 @@ export class Connection implements BodySink {
     }
     this.#clock.delete(this);
     this.#releaseLarge();
+    this.#parser = null;
     this.#pData = null;
     this.#wakeRead();
     this.#settleDone();

@@ -220,6 +220,7 @@ export function resolveConfig(
     maxDrainBytes: checkLimit("maxDrainBytes", options.maxDrainBytes, DEFAULT_MAX_DRAIN_BYTES),
     scheme,
     defaultHost,
+    parsers: [],
   };
 }
 
