@@ -1868,8 +1868,20 @@ export class Parser {
     const src = this.#contiguous(data, p);
     const off = this.#srcOff;
     this.#headLen = 0;
-    this.#text = "";
+    // Strings: a TextDecoder call costs about 250 ns whatever the size, a slice of its
+    // result about 25 ns; String.fromCharCode with explicit arguments about 15 ns per
+    // call plus 2-4 ns per byte. Small heads decode field by field (and reuse repeated
+    // values, see #cachedValue), large ones decode once and slice: the threshold comes
+    // from bench/parser_bench.ts (the 5-header GET, 82 bytes of values, is 20% faster
+    // field by field; the 15-header GET, 540 bytes, at once).
+    const spans = this.#spans;
+    const count = this.#spanCount;
+    let chars = this.#inTrailers || !this.#isRequest ? 0 : this.#targetEnd - this.#targetStart;
+    for (let i = 0; i < count; i++) {
+      chars += spans[i * SPAN_FIELDS + 3] - spans[i * SPAN_FIELDS + 2];
+    }
     this.#textLength = p - this.#base;
+    this.#text = chars < 160 + 4 * count ? "" : latin1(src, off, off + this.#textLength);
     const fields = this.#buildFields(src, off);
     if (this.#inTrailers) {
       this.trailers = fields;
@@ -1881,10 +1893,8 @@ export class Parser {
 
   /**
    * The string of the section bytes [start, end) (offsets from the section start at
-   * `off`). A TextDecoder call costs about 250 ns whatever the size and a slice of its
-   * result about 25 ns, while String.fromCharCode with explicit arguments costs about
-   * 15 ns plus 2-4 ns per byte: short fields are decoded alone until a long one makes
-   * the parser decode the whole section once and slice it (bench/parser_bench.ts).
+   * `off`): a slice of the decoded section, or decoded alone when short; a long field in
+   * a small head makes the parser decode the whole section once after all.
    */
   #decode(src: Uint8Array, off: number, start: number, end: number): string {
     if (this.#text !== "") return this.#text.slice(start, end);
@@ -1921,7 +1931,9 @@ export class Parser {
       let value = "";
       const valueLength = valueEnd - valueStart;
       if (valueLength > 0) {
-        if (valueLength <= MAX_CACHED_VALUE && CACHED_VALUE_NAMES.has(name)) {
+        if (
+          this.#text === "" && valueLength <= MAX_CACHED_VALUE && CACHED_VALUE_NAMES.has(name)
+        ) {
           value = this.#cachedValue(src, off, valueStart, valueEnd);
         } else {
           value = this.#decode(src, off, valueStart, valueEnd);
@@ -1948,7 +1960,7 @@ export class Parser {
     hash = Math.imul(hash ^ src[from + (length >> 1)], 0x85ebca77);
     hash = Math.imul(hash ^ src[from + length - 1], 0xc2b2ae3d);
     hash = Math.imul(hash ^ src[from + (length >> 2)], 0x27d4eb2f);
-    const slot = (hash >>> 25) & (VALUE_CACHE_SIZE - 1);
+    const slot = (hash >>> 26) & (VALUE_CACHE_SIZE - 1);
     let cache = this.#valueCache;
     if (cache === null) cache = this.#valueCache = new Array(VALUE_CACHE_SIZE).fill("");
     const cached = cache[slot];
@@ -1957,7 +1969,7 @@ export class Parser {
       while (i < length && cached.charCodeAt(i) === src[from + i]) i++;
       if (i === length) return cached;
     }
-    const value = this.#decode(src, off, start, end);
+    const value = latin1Span(src, from, from + length);
     cache[slot] = value;
     return value;
   }
