@@ -12,7 +12,19 @@ import {
 } from "./parser.ts";
 import { concat } from "../net/_bytes.ts";
 
-/** Options for {@linkcode inject}: the server's limits and hooks plus how to feed the input. */
+/**
+ * Options for {@linkcode inject}: the server's limits and hooks plus how to feed the input.
+ *
+ * @example Feed the input one byte at a time
+ * ```ts
+ * import { inject, type InjectOptions } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const options: InjectOptions = { chunkSize: 1 };
+ * const { response } = await inject(() => new Response("ok"), "GET / HTTP/1.1\r\nHost: x\r\n\r\n", options);
+ * assert.equal(await response.text(), "ok");
+ * ```
+ */
 export interface InjectOptions extends ConnectionOptions {
   /**
    * The peer address the handler sees in `info.remoteAddr`.
@@ -40,7 +52,20 @@ export interface InjectOptions extends ConnectionOptions {
   signal?: AbortSignal;
 }
 
-/** What {@linkcode inject} returns. */
+/**
+ * What {@linkcode inject} returns.
+ *
+ * @example Read the raw bytes and the parsed response
+ * ```ts
+ * import { inject, type InjectResult } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const result: InjectResult = await inject(() => new Response("hi"), "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+ * assert.ok(new TextDecoder().decode(result.bytes).startsWith("HTTP/1.1 200 OK\r\n"));
+ * assert.equal(result.responses.length, 1);
+ * assert.deepEqual(result.interim, []);
+ * ```
+ */
 export interface InjectResult {
   /** Every byte the server wrote, in order. */
   bytes: Uint8Array;
@@ -52,7 +77,21 @@ export interface InjectResult {
   interim: number[];
 }
 
-/** The remote address `inject` reports by default. */
+/**
+ * The remote address `inject` reports by default.
+ *
+ * @example The handler sees it as `info.remoteAddr`
+ * ```ts
+ * import { DEFAULT_INJECT_REMOTE_ADDR, inject } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const { response } = await inject(
+ *   (_request, info) => new Response((info.remoteAddr as Deno.NetAddr).hostname),
+ *   "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+ * );
+ * assert.equal(await response.text(), DEFAULT_INJECT_REMOTE_ADDR.hostname);
+ * ```
+ */
 export const DEFAULT_INJECT_REMOTE_ADDR: Deno.NetAddr = Object.freeze({
   transport: "tcp",
   hostname: "127.0.0.1",

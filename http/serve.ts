@@ -13,14 +13,48 @@ import {
 import { type ConnectionConfig, defaultOnError } from "./_connection.ts";
 import { Server } from "./server.ts";
 
-/** The TCP port `serve` listens on when none is given. */
+/**
+ * The TCP port `serve` listens on when none is given.
+ *
+ * @example The default port
+ * ```ts
+ * import { DEFAULT_SERVE_PORT } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_SERVE_PORT, 8000);
+ * ```
+ */
 export const DEFAULT_SERVE_PORT = 8000;
-/** The address `serve` binds to when no `hostname` is given: every IPv4 interface. */
+/**
+ * The address `serve` binds to when no `hostname` is given: every IPv4 interface.
+ *
+ * @example The default hostname
+ * ```ts
+ * import { DEFAULT_SERVE_HOSTNAME } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_SERVE_HOSTNAME, "0.0.0.0");
+ * ```
+ */
 export const DEFAULT_SERVE_HOSTNAME = "0.0.0.0";
 
 /**
  * Limits, timeouts and the error hook of a server connection: shared by
  * {@linkcode ServeOptions} and `inject`'s options.
+ *
+ * @example Tight limits for a small JSON API
+ * ```ts
+ * import { inject, type ConnectionOptions } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const limits: ConnectionOptions = { maxBodyBytes: 1024, maxHeaderCount: 20 };
+ * const { response } = await inject(
+ *   () => new Response("ok"),
+ *   "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2048\r\n\r\n",
+ *   limits,
+ * );
+ * assert.equal(response.status, 413);
+ * ```
  */
 export interface ConnectionOptions {
   /**
@@ -96,7 +130,22 @@ export interface ConnectionOptions {
   maxDrainBytes?: number;
 }
 
-/** Options for {@linkcode serve}: where to listen, limits and timeouts, hooks. */
+/**
+ * Options for {@linkcode serve}: where to listen, limits and timeouts, hooks.
+ *
+ * @example Listen on a free port, quietly, with a shorter keep-alive
+ * ```ts ignore
+ * import { serve, type ServeOptions } from "@wire/http";
+ *
+ * const options: ServeOptions = {
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   keepAliveTimeout: 2_000,
+ *   onListen: (addr) => console.log("up on", addr),
+ * };
+ * await using server = serve(() => new Response("ok"), options);
+ * ```
+ */
 export interface ServeOptions extends ConnectionOptions {
   /**
    * The TCP port; 0 picks a free one (read it from `server.addr`).

@@ -10,7 +10,18 @@ import {
   type ServeOptions,
 } from "./serve.ts";
 
-/** Options for {@linkcode Server.shutdown}. */
+/**
+ * Options for {@linkcode Server.shutdown}.
+ *
+ * @example Give in-flight requests five seconds
+ * ```ts ignore
+ * import { serve, type ShutdownOptions } from "@wire/http";
+ *
+ * const server = serve(() => new Response("ok"), { port: 0, onListen() {} });
+ * const options: ShutdownOptions = { deadline: 5_000 };
+ * await server.shutdown(options);
+ * ```
+ */
 export interface ShutdownOptions {
   /**
    * Milliseconds to let in-flight requests finish; past it they are aborted
@@ -68,6 +79,13 @@ export class Server implements AsyncDisposable {
    *
    * @param handler Called for each request.
    * @param options Where to listen, limits, timeouts and hooks.
+   *
+   * @example Construct directly
+   * ```ts ignore
+   * import { Server } from "@wire/http";
+   *
+   * await using server = new Server(() => new Response("ok"), { port: 0, onListen() {} });
+   * ```
    */
   constructor(handler: Handler, options: ServeOptions = {}) {
     const secure = options.cert !== undefined || options.key !== undefined;
@@ -103,7 +121,17 @@ export class Server implements AsyncDisposable {
     if (signal?.aborted) void this.shutdown();
   }
 
-  /** Number of open connections. */
+  /**
+   * Number of open connections.
+   *
+   * @example Count connections
+   * ```ts ignore
+   * import { serve } from "@wire/http";
+   *
+   * await using server = serve(() => new Response("ok"), { port: 0, onListen() {} });
+   * console.log(server.connections); // 0
+   * ```
+   */
   get connections(): number {
     return this.#connections.size;
   }
@@ -193,7 +221,20 @@ export class Server implements AsyncDisposable {
     return this.finished;
   }
 
-  /** Shuts down gracefully (for `await using`). */
+  /**
+   * Shuts down gracefully (for `await using`).
+   *
+   * @returns The `finished` promise.
+   *
+   * @example Scoped server
+   * ```ts ignore
+   * import { serve } from "@wire/http";
+   *
+   * {
+   *   await using server = serve(() => new Response("ok"), { port: 0, onListen() {} });
+   * } // shut down here
+   * ```
+   */
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
   }
