@@ -7,6 +7,12 @@
 //
 // ns/message = time/iter divided by the messages per iteration (named in each group);
 // MB/s = bytes per iteration (also named) / time per iteration.
+//
+//   deno run -A bench/parser_bench.ts --ab
+//
+// runs the same workloads as an interleaved A/B instead (both parsers alternating in one
+// process, best of 10 rounds) and prints ns/message, MB/s and the ratio: steadier than
+// averages on a shared, loaded machine.
 
 import { Buffer } from "node:buffer";
 import { HTTPParser } from "npm:http-parser-js@0.5.10";
@@ -122,6 +128,34 @@ for (const workload of WORKLOADS) {
   });
   Deno.bench({ name: `Wire Parser: ${workload.name}`, group, fn: wire(bytes) });
 }
+
+function interleaved(): void {
+  for (const workload of WORKLOADS) {
+    const bytes = encoder.encode(workload.text);
+    const runs = [httpParserJs(Buffer.from(bytes)), wire(bytes)];
+    const best = [Infinity, Infinity];
+    const iterations = Math.max(2_000, Math.floor(20_000_000 / bytes.length));
+    for (let round = 0; round < 12; round++) {
+      for (let k = 0; k < runs.length; k++) {
+        const started = performance.now();
+        for (let i = 0; i < iterations; i++) runs[k]();
+        const ns = (performance.now() - started) / iterations * 1e6;
+        if (round >= 2 && ns < best[k]) best[k] = ns;
+      }
+    }
+    const [theirs, ours] = best;
+    const perMessage = (ns: number) => (ns / workload.messages).toFixed(0);
+    console.log(
+      `${workload.name.padEnd(24)} Wire ${perMessage(ours)} ns/message, ` +
+        `${(bytes.length / ours * 1e3).toFixed(0)} MB/s | http-parser-js ${perMessage(theirs)} ` +
+        `ns/message, ${(bytes.length / theirs * 1e3).toFixed(0)} MB/s | ${
+          (theirs / ours).toFixed(2)
+        }x`,
+    );
+  }
+}
+
+if (Deno.args.includes("--ab")) interleaved();
 
 addEventListener("unload", () => {
   if (sink === -1) console.log(sink);
