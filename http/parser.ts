@@ -776,6 +776,8 @@ export class Parser {
     this.offset = 0;
     this.#resetMessage();
     this.headers = [];
+    // A pooled parser may serve another client next: forget its cached values.
+    if (this.#valueCache !== null) this.#valueCache.fill("");
   }
 
   #resetMessage(): void {
