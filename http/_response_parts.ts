@@ -61,6 +61,19 @@ export function newParts(): ResponseParts {
 }
 
 const DEFAULT_TEXT_TYPE = "text/plain;charset=UTF-8";
+const DEFAULT_TEXT_FIELD = "content-type: " + DEFAULT_TEXT_TYPE + "\r\n";
+// The same field line object for the same type, so the encoder's head cache can compare
+// field strings by identity.
+const typeLines = new Map<string, string>();
+
+function typeLine(type: string): string {
+  let line = typeLines.get(type);
+  if (line === undefined) {
+    line = "content-type: " + type + "\r\n";
+    if (typeLines.size < 64) typeLines.set(type, line);
+  }
+  return line;
+}
 
 let INNER: symbol | undefined;
 let LAZY_BODY: symbol | undefined;
@@ -168,8 +181,7 @@ export function readParts(response: Response, parts: ResponseParts): void {
       parts.status = 200;
       parts.reason = "";
       const type = fields[LAZY_TYPE!];
-      parts.fields = "content-type: " + (typeof type === "string" ? type : DEFAULT_TEXT_TYPE) +
-        "\r\n";
+      parts.fields = typeof type === "string" ? typeLine(type) : DEFAULT_TEXT_FIELD;
       parts.length = -1;
       parts.close = false;
       parts.date = false;

@@ -21,6 +21,7 @@ import {
   headText,
   writeLatin1,
 } from "./_encode_head.ts";
+import { dateLine } from "./_date.ts";
 import {
   KIND_BYTES,
   KIND_STREAM,
@@ -213,6 +214,12 @@ export interface ResponseContext {
 }
 
 const parts: ResponseParts = newParts();
+let cachedHead: Uint8Array = new Uint8Array(0);
+let cachedLength = -1;
+let cachedStatus = 0;
+let cachedFields = "";
+let cachedConnection = -1;
+let cachedDate = "";
 const utf8Encoder = new TextEncoder();
 
 function ignore(): void {}
@@ -266,22 +273,44 @@ export function writeResponse(
   } else if (kind === KIND_TEXT) {
     const text = parts.text;
     if (!ctx.head && text.length <= SMALL_BODY_BYTES) {
-      // Optimistic: an ASCII body has as many bytes as chars, and head and body then go
-      // into the buffer with one encodeInto. Any other char: the general route below.
-      const head = headText(
-        status,
-        parts.reason,
-        parts.fields,
-        FRAME_LENGTH,
-        text.length,
-        connection,
-        parts.date,
-        now,
-      );
-      if (out.ascii(head + text)) {
+      // Optimistic: an ASCII body has as many bytes as chars; any other char takes the
+      // general route below. The head's bytes are kept while status, fields, length,
+      // connection and Date stay the same (one second at most): repeated responses
+      // copy them instead of building and encoding the head again.
+      const date = dateLine(now);
+      const length = text.length;
+      if (
+        length !== cachedLength || status !== cachedStatus || parts.fields !== cachedFields ||
+        connection !== cachedConnection || date !== cachedDate || parts.reason !== "" ||
+        parts.date
+      ) {
+        const head = headText(
+          status,
+          parts.reason,
+          parts.fields,
+          FRAME_LENGTH,
+          length,
+          connection,
+          parts.date,
+          now,
+        );
+        cachedHead = new Uint8Array(head.length);
+        writeLatin1(head, cachedHead, 0);
+        // Only heads of the common shape are reused (standard reason, our Date).
+        const reusable = parts.reason === "" && !parts.date;
+        cachedLength = reusable ? length : -1;
+        cachedStatus = status;
+        cachedFields = parts.fields;
+        cachedConnection = connection;
+        cachedDate = date;
+      }
+      const mark = out.length;
+      out.bytes(cachedHead);
+      if (out.ascii(text)) {
         ctx.committed = true;
         return keepAlive;
       }
+      out.length = mark;
     }
     body = utf8Encoder.encode(text);
     length = body.length;

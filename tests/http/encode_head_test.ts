@@ -261,3 +261,35 @@ for (const fast of [true, false]) {
     assert.equal(r.out.length, 0);
   });
 }
+
+Deno.test("writeResponse: a reused head never leaks into a response that differs", async () => {
+  const cases: [Response, Partial<ResponseContext>, RegExp][] = [
+    [new Response("abcd"), {}, /^HTTP\/1\.1 200 OK\r\ncontent-type: text\/plain;charset=UTF-8\r\n/],
+    [Response.json(1234), {}, /content-type: application\/json\r\n/],
+    [new Response("abcd", { status: 201 }), {}, /^HTTP\/1\.1 201 Created\r\n/],
+    [new Response("abcd"), { keepAlive: false }, /connection: close\r\n\r\nabcd$/],
+    [new Response("abcd", { statusText: "Fine" }), {}, /^HTTP\/1\.1 200 Fine\r\n/],
+    [
+      new Response("abcd", { headers: { date: "x" } }),
+      {},
+      // The handler's Date replaces ours (and only one is sent).
+      /^(?![\s\S]*date: [A-Z])[\s\S]*date: x\r\n[\s\S]*content-length: 4\r\n\r\nabcd$/,
+    ],
+    [
+      new Response("abcd"),
+      {},
+      /^HTTP\/1\.1 200 OK\r\ncontent-type: text\/plain;charset=UTF-8\r\ndate: /,
+    ],
+  ];
+  for (const [response, overrides, pattern] of cases) {
+    const { text } = await encode(response, overrides);
+    assert.match(text, pattern);
+    assert.equal(text.match(/\r\n\r\n/g)?.length, 1, "one head");
+  }
+  // Same length and shape, a second later: the Date moves on.
+  const r = recorder();
+  await writeResponse(r.out, new Response("abcd"), context(), NOW);
+  await writeResponse(r.out, new Response("abcd"), context(), NOW + 1000);
+  const both = r.text();
+  assert.ok(both.includes("03:04:05 GMT") && both.includes("03:04:06 GMT"));
+});
