@@ -11,7 +11,8 @@ import { FRAME_LENGTH, headText, scanHeaders, writeLatin1 } from "../http/_encod
 import { KIND_TEXT, newParts, readParts } from "../http/_response_parts.ts";
 import { createRequest, requestUrl } from "../http/_request.ts";
 import { Output, writeResponse } from "../http/_write_body.ts";
-import { Clock, Connection } from "../http/_connection.ts";
+import { Connection } from "../http/_connection.ts";
+import { Clock } from "../http/_clock.ts";
 import { resolveConfig } from "../http/serve.ts";
 
 const encoder = new TextEncoder();

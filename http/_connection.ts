@@ -31,6 +31,7 @@ import { BODY_OPEN, type BodySink, BodySource } from "./_body_stream.ts";
 import {
   bodyLimitReason,
   clientClosedReason,
+  describe,
   EX_ERROR,
   EX_PENDING,
   EX_READY,
@@ -41,7 +42,8 @@ import {
 } from "./_exchange.ts";
 import { BodyAbort, Output, writeResponse } from "./_write_body.ts";
 import { CONN_CLOSE, FRAME_LENGTH, headText } from "./_encode_head.ts";
-import { createRequest, fastRequestActive, requestUrl } from "./_request.ts";
+import { createRequest, fastRequestActive, requestUrl, validHost } from "./_request.ts";
+import type { Clock } from "./_clock.ts";
 
 /** A byte stream pair to serve HTTP over: a Deno.Conn, or an in-memory pipe. */
 export interface Transport extends ByteReader, ByteWriter {
@@ -94,90 +96,7 @@ const readPool: Uint8Array[] = [];
 const LINGER_MS = 500;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
 
-// Host: reg-name / IP-literal / IPv4 plus ":" port (RFC 3986 §3.2.2). Anything else
-// (notably "/", "?", "#", "@", "\") could change the URL the host is pasted into.
-const HOST_CHARS = new Uint8Array(256);
-for (
-  const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:%[]"
-) {
-  HOST_CHARS[c.charCodeAt(0)] = 1;
-}
-
-function validHost(host: string): boolean {
-  if (host.length === 0) return false;
-  for (let i = 0; i < host.length; i++) {
-    const c = host.charCodeAt(i);
-    if (c > 255 || HOST_CHARS[c] === 0) return false;
-  }
-  return true;
-}
-
 function ignore(): void {}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;
-  return `a ${typeof value}`;
-}
-
-/**
- * The error hook used when `serve` is given none: an HttpError becomes its own status
- * (its message shown when `expose`), anything else is logged and answered with 500.
- *
- * @param error What the handler threw (or the reason its Response was unusable).
- * @returns The response to send.
- */
-export function defaultOnError(error: unknown): Response {
-  if (error instanceof HttpError) {
-    const body = error.expose ? error.message : statusText(error.status);
-    const response = new Response(body, { status: error.status, headers: error.headers });
-    return response;
-  }
-  console.error("Wire: the handler failed:", error);
-  return new Response("Internal Server Error", { status: 500 });
-}
-
-/**
- * The shared coarse clock: one interval checks every connection's deadlines, instead of
- * arming and clearing a timer per request. It runs only while connections exist.
- */
-export class Clock {
-  #connections: Set<Connection> = new Set();
-  #timer: ReturnType<typeof setInterval> | undefined = undefined;
-  #interval: number;
-
-  /** @param interval Milliseconds between checks. */
-  constructor(interval: number) {
-    this.#interval = interval;
-  }
-
-  /** The tick interval for a set of timeouts: a quarter of the shortest, 10 ms to 1 s. */
-  static intervalFor(...timeouts: number[]): number {
-    const shortest = Math.min(...timeouts);
-    return Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
-  }
-
-  add(connection: Connection): void {
-    this.#connections.add(connection);
-    if (this.#timer === undefined) {
-      this.#timer = setInterval(() => this.#tick(), this.#interval);
-    }
-  }
-
-  delete(connection: Connection): void {
-    this.#connections.delete(connection);
-    if (this.#connections.size === 0 && this.#timer !== undefined) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-    }
-  }
-
-  #tick(): void {
-    const now = Date.now();
-    for (const connection of this.#connections) connection.checkTimeouts(now);
-  }
-}
 
 /**
  * Serves HTTP/1.1 over one transport until either side closes it. `run()` resolves

@@ -6,6 +6,8 @@
  */
 
 import type { ServeInfo } from "./handler.ts";
+import { HttpError } from "./http_error.ts";
+import { statusText } from "./status.ts";
 import type { BodySource } from "./_body_stream.ts";
 import type { ResponseContext } from "./_write_body.ts";
 import { abortRequest } from "./_request.ts";
@@ -132,4 +134,29 @@ export class Exchange implements ResponseContext {
     abortRequest(this.request!, this.controller, reason);
     this.controller = null;
   }
+}
+
+/** A short description of a value a handler returned instead of a Response. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;
+  return `a ${typeof value}`;
+}
+
+/**
+ * The error hook used when `serve` is given none: an HttpError becomes its own status
+ * (its message shown when `expose`), anything else is logged and answered with 500.
+ *
+ * @param error What the handler threw (or the reason its Response was unusable).
+ * @returns The response to send.
+ */
+export function defaultOnError(error: unknown): Response {
+  if (error instanceof HttpError) {
+    const body = error.expose ? error.message : statusText(error.status);
+    const response = new Response(body, { status: error.status, headers: error.headers });
+    return response;
+  }
+  console.error("Wire: the handler failed:", error);
+  return new Response("Internal Server Error", { status: 500 });
 }

@@ -362,3 +362,28 @@ function parse(text: string): string | null {
     return null;
   }
 }
+
+// Host: reg-name / IP-literal / IPv4 plus ":" port (RFC 3986 §3.2.2). Anything else
+// (notably "/", "?", "#", "@", "\") could change the URL the host is pasted into.
+const HOST_CHARS = new Uint8Array(256);
+for (
+  const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:%[]"
+) {
+  HOST_CHARS[c.charCodeAt(0)] = 1;
+}
+
+/**
+ * Whether a Host value holds only characters of a URI authority (so pasting it in front
+ * of the target cannot change the URL's meaning).
+ *
+ * @param host The Host field value.
+ * @returns True when it may be used.
+ */
+export function validHost(host: string): boolean {
+  if (host.length === 0) return false;
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c > 255 || HOST_CHARS[c] === 0) return false;
+  }
+  return true;
+}

@@ -10,7 +10,8 @@ import {
   DEFAULT_MAX_URL_BYTES,
   DEFAULT_REQUEST_TIMEOUT,
 } from "./_defaults.ts";
-import { type ConnectionConfig, defaultOnError } from "./_connection.ts";
+import type { ConnectionConfig } from "./_connection.ts";
+import { defaultOnError } from "./_exchange.ts";
 import { Server } from "./server.ts";
 
 /**

@@ -1,7 +1,8 @@
 import type { Handler } from "./handler.ts";
 import { listen } from "../net/listen.ts";
 import type { Listener } from "../net/listener.ts";
-import { Clock, Connection, type ConnectionConfig } from "./_connection.ts";
+import { Connection, type ConnectionConfig } from "./_connection.ts";
+import { Clock } from "./_clock.ts";
 import { shutdownReason } from "./_exchange.ts";
 import {
   DEFAULT_SERVE_HOSTNAME,

@@ -14,11 +14,6 @@ async function send(conn: Deno.Conn, text: string | Uint8Array): Promise<void> {
   while (n < bytes.length) n += await conn.write(bytes.subarray(n));
 }
 
-/** Reads until `count` complete responses (bodies of the given text) are in. */
-function responsesIn(count: number, marker: string) {
-  return (text: string) => text.split(marker).length - 1 >= count;
-}
-
 const echoPath = (request: Request) => new Response(`path=${new URL(request.url).pathname}`);
 
 Deno.test("HTTP/1.1 keeps the connection open by default for the next request", async () => {

@@ -191,6 +191,18 @@ function invariants(responses: RawResponse[]): string[] {
   return problems;
 }
 
+/** Runs one case through inject(), feeding its input in pieces of `chunkSize` bytes. */
+async function viaInject(c: CorpusCase, chunkSize: number) {
+  const input = (c.server ? c.server.raw : undefined) ?? c.raw;
+  const seen: Seen[] = [];
+  const bytes = await injectBytes(recorder(seen), bytesOf(input), {
+    chunkSize,
+    signal: AbortSignal.timeout(5_000),
+  });
+  // inject always ends with the connection closed; "closed" is judged over TCP.
+  return { seen, responses: parseResponses(bytes, seen.map((s) => s.method)), closed: true };
+}
+
 const cases = await loadCorpus("requests");
 
 if (cases === null) {
@@ -202,16 +214,6 @@ if (cases === null) {
   const lenient = applicable.filter((c) => c.mode !== "strict");
   const inputOf = (c: CorpusCase) => (c.server ? c.server.raw : undefined) ?? c.raw;
   const expectOf = (c: CorpusCase) => (c.server ? c.server.expect : undefined) ?? c.expect;
-
-  async function viaInject(c: CorpusCase, chunkSize: number) {
-    const seen: Seen[] = [];
-    const bytes = await injectBytes(recorder(seen), bytesOf(inputOf(c)), {
-      chunkSize,
-      signal: AbortSignal.timeout(5_000),
-    });
-    // inject always ends with the connection closed; "closed" is judged over TCP.
-    return { seen, responses: parseResponses(bytes, seen.map((s) => s.method)), closed: true };
-  }
 
   Deno.test(`server conformance: ${strict.length} strict corpus cases through inject(), whole and byte by byte`, async () => {
     const failures: string[] = [];
