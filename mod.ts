@@ -14,6 +14,17 @@
  */
 
 export type { Handler, ServeInfo } from "./http/mod.ts";
+export {
+  type ConnectionOptions,
+  inject,
+  injectBytes,
+  type InjectOptions,
+  type InjectResult,
+  serve,
+  type ServeOptions,
+  Server,
+  type ShutdownOptions,
+} from "./http/mod.ts";
 export { HttpError, httpError, type HttpErrorOptions } from "./http/mod.ts";
 export { isStatus, STATUS_TEXT, statusText } from "./http/mod.ts";
 export {
