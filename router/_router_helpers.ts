@@ -26,13 +26,3 @@ export function normalizePrefix(prefix: string, what: string): string {
 export function labelOf(method: string | null, path: string, name: string | undefined): string {
   return `${method ?? "ALL"} ${path}${name === undefined ? "" : ` ("${name}")`}`;
 }
-
-export function stripBody(response: Response): Response {
-  if (!(response instanceof Response) || response.body === null) return response;
-  response.body.cancel().catch(() => {});
-  return new Response(null, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-}

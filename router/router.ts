@@ -5,7 +5,7 @@ import { dispatch } from "./_dispatch.ts";
 import { RouteTree } from "./_route_tree.ts";
 import { buildPath, type PathParamValue, type PathPattern } from "./_path_pattern.ts";
 import { allowedMethodsMiddleware, type AllowedMethodsOptions } from "./_allowed_methods.ts";
-import { joinPath, labelOf, normalizePrefix, stripBody } from "./_router_helpers.ts";
+import { joinPath, labelOf, normalizePrefix } from "./_router_helpers.ts";
 
 export type { AllowedMethodsOptions };
 export type { PathParamValue };
@@ -79,7 +79,8 @@ const routersByMiddleware = new WeakMap<AnyMiddleware, Router<any>>();
  * (regex on the decoded segment), and a last `*` or `*name` for the rest of the path.
  * Static beats parameter beats wildcard, whatever the registration order. Params are
  * percent-decoded; a malformed escape answers 400. HEAD requests are served by GET
- * routes with the body removed. A route that duplicates another (same method and an
+ * routes; the server sends the GET response's head (Content-Length included) and no
+ * body. A route that duplicates another (same method and an
  * equivalent pattern) or names a parameter differently at the same position throws
  * at registration, naming both routes.
  *
@@ -409,15 +410,14 @@ export class Router<S extends object = Record<string, unknown>> {
     const tree = this.#tree;
     // deno-lint-ignore no-explicit-any
     const routes = (ctx: Context<any, any>, next: Next): Response | Promise<Response> => {
-      const method = ctx.request.method;
-      const match = tree.match(method, ctx.path);
+      const match = tree.match(ctx.request.method, ctx.path);
       if (match === null) return next();
       const entry = match.value;
       ctx.params = match.params;
       const chain = entry.generation === useGeneration ? entry.chain : Router.#chainOf(entry);
-      const result = dispatch(chain, ctx, next);
-      if (method !== "HEAD") return result;
-      return result instanceof Response ? stripBody(result) : result.then(stripBody);
+      // HEAD on a GET route returns the GET response as is: the server sends its head
+      // (Content-Length included) and never its body (RFC 9110 §9.3.2).
+      return dispatch(chain, ctx, next);
     };
     routersByMiddleware.set(routes, this);
     return this.#routes = routes;

@@ -2,6 +2,7 @@ import { assert } from "../_assert.ts";
 import { HttpError } from "../../http/http_error.ts";
 import { compose, type Middleware, Router } from "../../router/mod.ts";
 import { INFO, req } from "./_info.ts";
+import { inject } from "../../http/inject.ts";
 
 function app(router: Router, ...after: Middleware[]) {
   return compose(router.routes(), router.allowedMethods(), ...after);
@@ -67,7 +68,7 @@ Deno.test("Router prefers static over param over wildcard whatever the registrat
   assert.deepEqual(await text(router, "/p/you/too"), [200, "wild"]);
 });
 
-Deno.test("Router serves HEAD from GET routes with the headers and no body", async () => {
+Deno.test("Router serves HEAD from GET routes: the GET head with its Content-Length, no body on the wire", async () => {
   const router = new Router()
     .get("/g", () => new Response("body", { headers: { "x-a": "1" } }))
     .get("/h", say("get"))
@@ -75,7 +76,12 @@ Deno.test("Router serves HEAD from GET routes with the headers and no body", asy
   const response = await app(router)(req("/g", { method: "HEAD" }), INFO);
   assert.equal(response.status, 200);
   assert.equal(response.headers.get("x-a"), "1");
-  assert.equal(response.body, null);
+  const { bytes } = await inject(app(router), "HEAD /g HTTP/1.1\r\nHost: x\r\n\r\n");
+  const wire = new TextDecoder().decode(bytes);
+  assert.match(wire, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(wire, /\r\ncontent-length: 4\r\n/i);
+  assert.match(wire, /\r\nx-a: 1\r\n/i);
+  assert.ok(wire.endsWith("\r\n\r\n"), "no body after the head");
   const own = await app(router)(req("/h", { method: "HEAD" }), INFO);
   assert.equal(own.status, 204);
   assert.equal(own.headers.get("x-own"), "1");
@@ -123,7 +129,8 @@ Deno.test("allowedMethods leaves a route's own 404 alone", async () => {
     () => new Response("no such user", { status: 404 }),
   );
   assert.deepEqual(await text(router, "/users/9"), [404, "no such user"]);
-  assert.deepEqual(await text(router, "/users/9", "HEAD"), [404, ""]);
+  // HEAD gets the route's own response (the server sends its head only).
+  assert.deepEqual(await text(router, "/users/9", "HEAD"), [404, "no such user"]);
 });
 
 Deno.test("allowedMethods({ throw: true }) throws HttpErrors that compose renders", async () => {
