@@ -39,6 +39,7 @@ import {
   Info,
   shutdownReason,
   timeoutReason,
+  type WriterWake,
 } from "./_exchange.ts";
 import { BodyAbort, Output, writeResponse } from "./_write_body.ts";
 import { CONN_CLOSE, FRAME_LENGTH, headText } from "./_encode_head.ts";
@@ -102,7 +103,20 @@ function ignore(): void {}
  * Serves HTTP/1.1 over one transport until either side closes it. `run()` resolves
  * when the connection is closed; it never rejects.
  */
-export class Connection implements BodySink {
+export class Connection implements BodySink, WriterWake {
+  /**
+   * Writers resumed during this turn. They run together in one microtask, after every
+   * handler promise that settled in the same turn, so a pipelined batch still leaves in
+   * one write (and no promise is made per wait).
+   */
+  static #resumed: Connection[] = [];
+
+  static #runResumed(): void {
+    const list = Connection.#resumed;
+    Connection.#resumed = [];
+    for (let i = 0; i < list.length; i++) list[i].#startWriter();
+  }
+
   #t: Transport;
   #cfg: ConnectionConfig;
   #clock: Clock;
@@ -419,7 +433,7 @@ export class Connection implements BodySink {
   }
 
   #afterParse(): void {
-    if (this.#queue.length > 0 && !this.#writing && !this.#closed) this.#writeLoop();
+    if (this.#queue.length > 0 && !this.#writing && !this.#closed) this.#startWriter();
     else this.#checkIdle();
   }
 
@@ -519,7 +533,13 @@ export class Connection implements BodySink {
     if (value instanceof Response) {
       ex.response = value;
       ex.state = EX_READY;
-      ex.notify();
+      if (ex.wake !== null && this.#queue.length === 1) {
+        // The writer waits for this response alone: nothing to batch it with, write now.
+        ex.wake = null;
+        this.#startWriter();
+      } else {
+        ex.notify();
+      }
       return;
     }
     this.#handlerFailed(ex, new TypeError(`Handler returned ${describe(value)}, not a Response`));
@@ -713,10 +733,37 @@ export class Connection implements BodySink {
     return true;
   }
 
+  // WriterWake: the exchange the writer waits for changed.
+  resumeWriter(): void {
+    const list = Connection.#resumed;
+    list.push(this);
+    if (list.length === 1) queueMicrotask(Connection.#runResumed);
+  }
+
+  /**
+   * Starts the write loop, unless the next response is not ready: then the writer waits
+   * on that exchange (`wake`) without running, and `resumeWriter` starts it later.
+   */
+  #startWriter(): void {
+    if (this.#writing || this.#closed) return;
+    const queue = this.#queue;
+    if (queue.length === 0) return;
+    const ex = queue[0];
+    if (
+      ex.state === EX_PENDING && this.#out.length === 0 &&
+      !(ex.continueWanted && !ex.continueSent)
+    ) {
+      ex.wake = this;
+      return;
+    }
+    this.#writeLoop();
+  }
+
   async #writeLoop(): Promise<void> {
     this.#writing = true;
     const out = this.#out;
     let open = true;
+    let again = false;
     try {
       while (this.#queue.length > 0 && !this.#closed) {
         const ex = this.#queue[0];
@@ -727,16 +774,19 @@ export class Connection implements BodySink {
             const n = await this.#t.write(view);
             if (n < view.length) await out.write(view.subarray(n));
           }
-          while (ex.state === EX_PENDING && !this.#closed) {
+          if (ex.state === EX_PENDING && !this.#closed) {
             if (ex.continueWanted && !ex.continueSent) {
               ex.continueSent = true;
               out.bytes(CONTINUE);
               await out.flush();
               continue;
             }
-            await new Promise<void>((resolve) => (ex.wake = resolve));
+            // Wait for it without holding a promise: resumeWriter restarts the loop.
+            ex.wake = this;
+            return;
           }
           if (this.#closed) break;
+          continue;
         }
         if (ex.continueWanted && !ex.continueSent && ex.receiving && ex.state === EX_READY) {
           ex.continueSent = true;
@@ -789,16 +839,17 @@ export class Connection implements BodySink {
         const n = await this.#t.write(view);
         if (n < view.length) await out.write(view.subarray(n));
       }
-      // Requests parsed during that write are answered by this same loop.
-      if (open && this.#queue.length > 0 && !this.#closed) {
-        this.#writing = false;
-        return this.#writeLoop();
-      }
+      again = open && this.#queue.length > 0 && !this.#closed;
     } catch {
       // A write failed: the peer is gone.
       this.#destroy(clientClosedReason());
     } finally {
       this.#writing = false;
+    }
+    if (again) {
+      // Requests parsed during that write are answered next (or waited for).
+      this.#startWriter();
+      return;
     }
     if (this.#closed) {
       this.#settleDone();
@@ -860,7 +911,7 @@ export class Connection implements BodySink {
   #checkIdle(): void {
     if (this.#closed || this.#writing) return;
     if (this.#queue.length > 0) {
-      this.#writeLoop();
+      this.#startWriter();
       return;
     }
     const current = this.#current;

@@ -74,6 +74,12 @@ export function bodyLimitReason(limit: number): DOMException {
   );
 }
 
+/** Whoever writes the responses: resumed when the exchange it waits for changes. */
+export interface WriterWake {
+  /** Called once per wait, when the awaited exchange changed (answered, failed, 100-continue due). */
+  resumeWriter(): void;
+}
+
 /** One exchange: the request as parsed, the handler's answer, and its progress. */
 export class Exchange implements ResponseContext {
   /** The request given to the handler; null for server-made error answers. */
@@ -107,7 +113,7 @@ export class Exchange implements ResponseContext {
   continueWanted = false;
   continueSent = false;
   /** The writer waits for this exchange: wake it on any change. */
-  wake: (() => void) | null = null;
+  wake: WriterWake | null = null;
   /** The response has been fully written (or given up). */
   done = false;
 
@@ -123,7 +129,7 @@ export class Exchange implements ResponseContext {
     const wake = this.wake;
     if (wake !== null) {
       this.wake = null;
-      wake();
+      wake.resumeWriter();
     }
   }
 

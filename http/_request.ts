@@ -286,11 +286,18 @@ QUERY_SAFE[37] = 1; // %
 const MAX_ORIGINS = 256;
 const origins = new Map<string, string>();
 
+// The last origin asked for: a connection (usually a whole server) sees one Host, and
+// comparing the parser's cached Host string is cheaper than building the map key.
+let lastScheme = "";
+let lastHost = "";
+let lastOrigin = "";
+
 /** `scheme://host` normalized (lowercase host, default port dropped), or null if invalid. */
 function originOf(scheme: string, host: string): string | null {
+  if (host === lastHost && scheme === lastScheme) return lastOrigin;
   const key = scheme + "://" + host;
   let origin = origins.get(key);
-  if (origin !== undefined) return origin;
+  if (origin !== undefined) return remember(scheme, host, origin);
   try {
     const url = new URL(key + "/");
     if (url.username !== "" || url.password !== "" || url.pathname !== "/" || url.search !== "") {
@@ -302,6 +309,13 @@ function originOf(scheme: string, host: string): string | null {
   }
   if (origins.size >= MAX_ORIGINS) origins.clear();
   origins.set(key, origin);
+  return remember(scheme, host, origin);
+}
+
+function remember(scheme: string, host: string, origin: string): string {
+  lastScheme = scheme;
+  lastHost = host;
+  lastOrigin = origin;
   return origin;
 }
 

@@ -92,6 +92,17 @@ export class Output {
     const n = text.length;
     this.reserve(n);
     const at = this.length;
+    if (n <= SHORT_ASCII) {
+      // A short body is cheaper to copy by hand than through encodeInto's op call.
+      const buf = this.buf;
+      for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c > 127) return false;
+        buf[at + i] = c;
+      }
+      this.length = at + n;
+      return true;
+    }
     const result = asciiEncoder.encodeInto(text, this.buf.subarray(at, at + n));
     if (result.read !== n || result.written !== n) return false;
     this.length = at + n;
@@ -197,6 +208,8 @@ export class Output {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Texts up to this many chars are copied by a JS loop rather than `encodeInto`. */
+const SHORT_ASCII = 64;
 const asciiEncoder = new TextEncoder();
 
 /** What the connection tells the writer about one exchange, and learns back. */
