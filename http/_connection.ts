@@ -132,6 +132,8 @@ export class Connection implements BodySink, WriterWake {
   #headStart: number;
   /** Whether any byte of the head in progress arrived. */
   #headBytes = false;
+  /** When the bytes being parsed arrived (epoch ms): one clock read per read, not per request. */
+  #readAt = 0;
   #idleSince = 0;
   #requests = 0;
   /** The current message is the last one this connection parses. */
@@ -271,6 +273,7 @@ export class Connection implements BodySink, WriterWake {
           }
           const data = this.#pData;
           this.#pData = null;
+          this.#readAt = Date.now();
           this.#parse(data, this.#pPos, this.#pEnd);
           this.#afterParse();
           continue;
@@ -315,8 +318,9 @@ export class Connection implements BodySink, WriterWake {
           this.#onEof();
           break;
         }
+        this.#readAt = Date.now();
         if (this.#current === null) {
-          if (this.#headStart === 0) this.#headStart = Date.now();
+          if (this.#headStart === 0) this.#headStart = this.#readAt;
           this.#headBytes = true;
           this.#idleSince = 0;
         }
@@ -381,7 +385,7 @@ export class Connection implements BodySink, WriterWake {
           if (this.#stopReading || this.#closed) return;
           if (pos < end) {
             // The next pipelined head starts in this buffer.
-            this.#headStart = Date.now();
+            this.#headStart = this.#readAt;
             this.#headBytes = true;
             if (this.#queue.length >= MAX_PIPELINED) {
               this.#pData = data;
@@ -440,9 +444,8 @@ export class Connection implements BodySink, WriterWake {
   #onHead(): void {
     const parser = this.#parser!;
     const cfg = this.#cfg;
-    const now = Date.now();
     const ex = new Exchange();
-    ex.startedAt = this.#headStart !== 0 ? this.#headStart : now;
+    ex.startedAt = this.#headStart !== 0 ? this.#headStart : Date.now();
     this.#headStart = 0;
     this.#headBytes = false;
     this.#requests++;
@@ -764,12 +767,16 @@ export class Connection implements BodySink, WriterWake {
     const out = this.#out;
     let open = true;
     let again = false;
+    // One clock read per batch of responses (Date has one-second resolution); 0 after
+    // anything that waits.
+    let now = 0;
     try {
       while (this.#queue.length > 0 && !this.#closed) {
         const ex = this.#queue[0];
         if (ex.state === EX_PENDING) {
           // Do not hold finished responses back behind a slow one.
           const view = out.take();
+          now = 0;
           if (view !== null) {
             const n = await this.#t.write(view);
             if (n < view.length) await out.write(view.subarray(n));
@@ -798,8 +805,12 @@ export class Connection implements BodySink, WriterWake {
         let result: boolean | Promise<boolean>;
         if (ex.state === EX_READY) {
           try {
-            result = writeResponse(out, ex.response!, ex, Date.now());
-            if (result instanceof Promise) result = await result;
+            if (now === 0) now = Date.now();
+            result = writeResponse(out, ex.response!, ex, now);
+            if (result instanceof Promise) {
+              now = 0;
+              result = await result;
+            }
           } catch (error) {
             if (out.broken) throw error;
             if (ex.retried && !ex.committed) {

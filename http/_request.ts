@@ -394,10 +394,15 @@ for (
  * @returns True when it may be used.
  */
 export function validHost(host: string): boolean {
+  // The parser hands out the same string for a repeated Host: checked once.
+  if (host === lastValidHost) return true;
   if (host.length === 0) return false;
   for (let i = 0; i < host.length; i++) {
     const c = host.charCodeAt(i);
     if (c > 255 || HOST_CHARS[c] === 0) return false;
   }
+  lastValidHost = host;
   return true;
 }
+
+let lastValidHost = "\0";
