@@ -153,8 +153,9 @@ export class Connection implements BodySink, WriterWake {
   #pData: Uint8Array | null = null;
   #pPos = 0;
   #pEnd = 0;
-  #done: Promise<void>;
-  #resolveDone!: () => void;
+  /** Called once when closed; a hook rather than a promise per connection (idle memory). */
+  #onClosed: ((connection: Connection) => void) | null = null;
+  #ended = false;
   #onIdle: (() => void) | null = null;
 
   /**
@@ -175,7 +176,6 @@ export class Connection implements BodySink, WriterWake {
     this.#clock = clock;
     this.#out = new Output(transport);
     this.#headStart = Date.now();
-    this.#done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
   }
 
   /** Whether nothing is in progress: no request, no response, no partial head. */
@@ -201,9 +201,19 @@ export class Connection implements BodySink, WriterWake {
 
   /** Serves until closed. Resolves when the connection is closed; never rejects. */
   run(): Promise<void> {
+    return new Promise<void>((resolve) => this.start(() => resolve()));
+  }
+
+  /**
+   * Serves until closed, then calls `onClosed` once. The server uses this form: no
+   * promise and no closure per connection.
+   *
+   * @param onClosed Called with this connection once it is closed and released.
+   */
+  start(onClosed: ((connection: Connection) => void) | null): void {
+    this.#onClosed = onClosed;
     this.#clock.add(this);
     this.#readLoop();
-    return this.#done;
   }
 
   /**
@@ -932,6 +942,8 @@ export class Connection implements BodySink, WriterWake {
     }
     if (current === null && !this.#headBytes) {
       this.#idleSince = Date.now();
+      // Drops the (empty) queue's backing store: idle connections hold no slots.
+      this.#queue.length = 0;
       this.#out.release();
       if (!this.#stopReading) this.#releaseParser();
       if (this.#shutdown) {
@@ -1016,9 +1028,12 @@ export class Connection implements BodySink, WriterWake {
   }
 
   #settleDone(): void {
-    if (this.#closed && !this.#reading && !this.#writing) {
+    if (this.#closed && !this.#reading && !this.#writing && !this.#ended) {
+      this.#ended = true;
       this.#out.release();
-      this.#resolveDone();
+      const hook = this.#onClosed;
+      this.#onClosed = null;
+      if (hook !== null) hook(this);
     }
   }
 }

@@ -164,12 +164,15 @@ export class Server implements AsyncDisposable {
       this.#clock,
     );
     this.#connections.add(connection);
-    connection.run().then(() => {
-      this.#connections.delete(connection);
-      this.#maybeFinished();
-    });
+    connection.start(this.#onConnectionClosed);
     if (this.#shuttingDown) connection.shutdown();
   }
+
+  /** One hook for every connection (no promise or closure per connection). */
+  #onConnectionClosed = (connection: Connection): void => {
+    this.#connections.delete(connection);
+    this.#maybeFinished();
+  };
 
   #maybeFinished(): void {
     if (this.#acceptDone && this.#shuttingDown && this.#connections.size === 0) {
