@@ -38,11 +38,19 @@ import {
  */
 export const SMALL_BODY_BYTES = 64 * 1024;
 
-/** Size of a pooled output buffer. */
+/** Size of a pooled output buffer for responses with a body. */
 const OUTPUT_BUFFER_BYTES = 16 * 1024;
 /** Most free output buffers kept for reuse across connections. */
 const MAX_POOLED_BUFFERS = 64;
 const pool: Uint8Array[] = [];
+/**
+ * Size of the first buffer a response batch takes: a small response (or a pipelined
+ * batch of them) fits. Many connections answering at once each hold one, so a burst of
+ * small responses no longer turns pooled-out 16 KiB buffers into garbage.
+ */
+const SMALL_OUTPUT_BYTES = 4 * 1024;
+const MAX_POOLED_SMALL = 256;
+const smallPool: Uint8Array[] = [];
 
 /**
  * The output buffer of one connection. It takes a buffer from a shared pool when
@@ -66,13 +74,26 @@ export class Output {
   reserve(n: number): void {
     const need = this.length + n;
     if (need <= this.buf.length) return;
-    if (this.buf === EMPTY && need <= OUTPUT_BUFFER_BYTES) {
-      this.buf = pool.pop() ?? new Uint8Array(OUTPUT_BUFFER_BYTES);
-      return;
+    if (this.buf === EMPTY) {
+      if (need <= SMALL_OUTPUT_BYTES) {
+        this.buf = smallPool.pop() ?? new Uint8Array(SMALL_OUTPUT_BYTES);
+        return;
+      }
+      if (need <= OUTPUT_BUFFER_BYTES) {
+        this.buf = pool.pop() ?? new Uint8Array(OUTPUT_BUFFER_BYTES);
+        return;
+      }
     }
-    let size = this.buf.length > 0 ? this.buf.length * 2 : OUTPUT_BUFFER_BYTES;
-    while (size < need) size *= 2;
-    const next = new Uint8Array(size);
+    let next: Uint8Array;
+    if (need <= OUTPUT_BUFFER_BYTES) {
+      next = pool.pop() ?? new Uint8Array(OUTPUT_BUFFER_BYTES);
+    } else {
+      let size = this.buf.length * 2 > OUTPUT_BUFFER_BYTES
+        ? this.buf.length * 2
+        : OUTPUT_BUFFER_BYTES * 2;
+      while (size < need) size *= 2;
+      next = new Uint8Array(size);
+    }
     next.set(this.buf.subarray(0, this.length));
     this.#recycle();
     this.buf = next;
@@ -203,7 +224,11 @@ export class Output {
   #recycle(): void {
     const buf = this.buf;
     this.buf = EMPTY;
-    if (buf.length === OUTPUT_BUFFER_BYTES && pool.length < MAX_POOLED_BUFFERS) pool.push(buf);
+    if (buf.length === OUTPUT_BUFFER_BYTES) {
+      if (pool.length < MAX_POOLED_BUFFERS) pool.push(buf);
+    } else if (buf.length === SMALL_OUTPUT_BYTES && smallPool.length < MAX_POOLED_SMALL) {
+      smallPool.push(buf);
+    }
   }
 }
 

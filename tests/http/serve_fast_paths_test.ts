@@ -68,3 +68,21 @@ Deno.test("a keep-alive connection alternating sync and async handlers answers e
   const bodies = await Promise.all(result.responses.map((r) => r.text()));
   assert.deepEqual(bodies, Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? "s" : "a") + i));
 });
+
+Deno.test("a pipelined batch that outgrows the small and the pooled output buffers stays intact", async () => {
+  // Sizes chosen so one batch crosses 4 KiB, then 16 KiB, then needs a bigger buffer.
+  const sizes = [100, 3000, 2000, 9000, 7000, 30000, 50, 70000, 10];
+  let input = "";
+  for (const size of sizes) input += GET("x", `/${size}`);
+  const body = (n: number) => {
+    let text = "";
+    for (let i = 0; text.length < n; i++) text += String.fromCharCode(97 + (i % 26));
+    return text.slice(0, n);
+  };
+  const result = await inject(
+    (request) => new Response(body(Number(new URL(request.url).pathname.slice(1)))),
+    input,
+  );
+  const bodies = await Promise.all(result.responses.map((r) => r.text()));
+  assert.deepEqual(bodies, sizes.map(body));
+});
