@@ -3,6 +3,8 @@
 // is read at test time, never copied into the repository; `loadCorpus` returns null when
 // the folder is absent (a user's clone), and the tests then skip with a note.
 
+import { prng } from "../_prng.ts";
+
 import {
   PARSE_BODY,
   PARSE_END,
@@ -344,18 +346,6 @@ export function byteByByte(bytes: Uint8Array): Uint8Array[] {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32) for reproducible splits and mutations. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A comparable summary of a run (for "split feeding gives the same result" checks). */
 export function summary(result: RunResult): string {
   return JSON.stringify({
@@ -491,3 +481,5 @@ export function checkExpect(result: RunResult, expect: CorpusExpect): string[] {
   }
   return problems;
 }
+
+export { prng };

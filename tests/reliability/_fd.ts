@@ -1,6 +1,8 @@
 // Measurements for the reliability tests: open file descriptors, resident memory, bounded
 // waits, SHA-256 and seeded random bytes. Everything here is bounded in time.
 
+import { prng } from "../_prng.ts";
+
 let procReadable: boolean | undefined;
 
 /** Deno's own cache databases (module analysis, V8 code cache): it opens and closes them at will. */
@@ -127,18 +129,6 @@ export async function sha256(bytes: Uint8Array): Promise<string> {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32): numbers in [0, 1). */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** An integer in [0, n) from `random`. */
 export function pick(random: () => number, n: number): number {
   return Math.floor(random() * n);
@@ -167,3 +157,5 @@ export function runSeed(name: string, fallback: number): number {
   console.log(`${name}: seed ${seed} (repeat with WIRE_SEED=${seed})`);
   return seed;
 }
+
+export { prng };

@@ -12,6 +12,7 @@ import {
   Parser,
 } from "../../http/parser.ts";
 import { pick } from "./_fd.ts";
+import { concat } from "../../net/_bytes.ts";
 
 /** Folder of the shared corpus: the repository's parent holds `shared/conformance/`. */
 export const CORPUS_URL: URL = new URL("../../../shared/conformance/", import.meta.url);
@@ -222,7 +223,7 @@ export class Mutator {
         const text = bytes.slice(line[0], line[1]);
         const parts: Uint8Array[] = [];
         for (let i = 0; i < copies; i++) parts.push(text);
-        return splice(bytes, line[1], 0, concatAll(parts));
+        return splice(bytes, line[1], 0, concat(parts));
       }
       case 10: {
         const line = lineAround(bytes, at);
@@ -303,18 +304,6 @@ function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);
-  return out;
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
   return out;
 }
 

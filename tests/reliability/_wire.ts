@@ -13,6 +13,7 @@ import {
 } from "../../http/parser.ts";
 import { writeAll } from "../../net/_write_all.ts";
 import { pick } from "./_fd.ts";
+import { concat } from "../../net/_bytes.ts";
 
 const encoder = new TextEncoder();
 
@@ -53,7 +54,7 @@ export function encodeRequest(spec: RequestSpec): Uint8Array {
   if (body === undefined) return encoder.encode(head + "\r\n");
   if (!spec.chunked) {
     head += `Content-Length: ${body.length}\r\n\r\n`;
-    return concatBytes([encoder.encode(head), body]);
+    return concat([encoder.encode(head), body]);
   }
   head += "Transfer-Encoding: chunked\r\n\r\n";
   const parts: Uint8Array[] = [encoder.encode(head)];
@@ -69,20 +70,7 @@ export function encodeRequest(spec: RequestSpec): Uint8Array {
     offset += size;
   }
   parts.push(encoder.encode("0\r\n\r\n"));
-  return concatBytes(parts);
-}
-
-/** One Uint8Array holding `parts` in order. */
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** Writes all of `bytes` to `conn`. */
@@ -156,7 +144,7 @@ export class ResponseReader {
           this.#eof = true;
           const event = parser.finish();
           if (event === PARSE_END && current !== null) {
-            current.body = concatBytes(parts);
+            current.body = concat(parts);
             return current;
           }
           if (event === PARSE_NEED_MORE && current === null && interim === 0) return null;
@@ -204,7 +192,7 @@ export class ResponseReader {
             current = null;
             break;
           }
-          current.body = concatBytes(parts);
+          current.body = concat(parts);
           current.keepAlive = parser.keepAlive;
           return current;
         }
@@ -247,5 +235,5 @@ export async function readToEof(conn: Deno.Conn, limit = 16 * 1024 * 1024): Prom
     parts.push(buf.slice(0, n));
     total += n;
   }
-  return concatBytes(parts);
+  return concat(parts);
 }

@@ -9,14 +9,8 @@ import { assert } from "../_assert.ts";
 import { serve } from "../../http/serve.ts";
 import { fdsBackTo, openFds, prng, runSeed, within } from "./_fd.ts";
 import { checkReply, HANDLER_MARK, inputShape, loadSeeds, Mutator } from "./_mutate.ts";
-import {
-  closeQuietly,
-  concatBytes,
-  connectLocal,
-  encodeRequest,
-  ResponseReader,
-  send,
-} from "./_wire.ts";
+import { closeQuietly, connectLocal, encodeRequest, ResponseReader, send } from "./_wire.ts";
+import { concat } from "../../net/_bytes.ts";
 
 const COUNT = Number(Deno.env.get("WIRE_FUZZ_COUNT") ?? 50_000);
 const CONCURRENCY = 128;
@@ -79,7 +73,7 @@ async function exchange(port: number, input: Uint8Array, halfClose: boolean): Pr
   } finally {
     closeQuietly(conn);
   }
-  outcome.reply = concatBytes(parts);
+  outcome.reply = concat(parts);
   return outcome;
 }
 
