@@ -785,12 +785,8 @@ export class Connection implements BodySink, WriterWake {
         const ex = this.#queue[0];
         if (ex.state === EX_PENDING) {
           // Do not hold finished responses back behind a slow one.
-          const view = out.take();
           now = 0;
-          if (view !== null) {
-            const n = await this.#t.write(view);
-            if (n < view.length) await out.write(view.subarray(n));
-          }
+          await out.flush();
           if (ex.state === EX_PENDING && !this.#closed) {
             if (ex.continueWanted && !ex.continueSent) {
               ex.continueSent = true;
@@ -855,11 +851,7 @@ export class Connection implements BodySink, WriterWake {
         if (this.#queue.length < MAX_PIPELINED) this.#wakeRead();
       }
       // One write for everything answered in this batch.
-      const view = this.#closed ? null : out.take();
-      if (view !== null) {
-        const n = await this.#t.write(view);
-        if (n < view.length) await out.write(view.subarray(n));
-      }
+      if (!this.#closed) await out.flush();
       again = open && this.#queue.length > 0 && !this.#closed;
     } catch {
       // A write failed: the peer is gone.
