@@ -5,7 +5,12 @@
  * run in interleaved rounds; the table reports medians and the median of per-round
  * ratios.
  *
- *   deno task bench:load [--rounds 3] [--duration 3] [--only hello,pipeline16]
+ *   deno task bench:load [--rounds 3] [--duration 3] [--warmup 1] [--only hello,pipeline16]
+ *
+ * Every server is warmed up before each measurement with `--warmup` seconds of the same
+ * load (a smaller transfer for download and upload; hello traffic before the idle
+ * memory count), so the figures are steady-state ones: JIT compilation, heap sizing and
+ * the first accept storm are one-time costs, not per-request or per-connection ones.
  *
  * Needs wrk, curl and node (apt-get install -y wrk curl; Node ships on the machines).
  */
@@ -19,12 +24,15 @@ interface Server {
 interface Scenario {
   name: string;
   unit: string;
+  /** Brings the server to a steady state first (results discarded). */
+  warm(port: number): Promise<unknown>;
   run(port: number, pid: number): Promise<number>;
 }
 
 const args = parseArgs(Deno.args);
 const ROUNDS = Number(args.rounds ?? 3);
 const DURATION = Number(args.duration ?? 3);
+const WARMUP = Number(args.warmup ?? 1);
 const ONLY = args.only ? String(args.only).split(",") : null;
 const here = new URL(".", import.meta.url).pathname;
 const deno = Deno.execPath();
@@ -34,21 +42,6 @@ const servers: Server[] = [
   { name: "wire", cmd: [deno, "run", "-A", `${here}_servers/wire.ts`], port: 18402 },
   { name: "deno", cmd: [deno, "run", "-A", `${here}_servers/deno_serve.ts`], port: 18401 },
   { name: "node", cmd: ["node", `${here}_servers/node_http.mjs`], port: 18403 },
-];
-
-const scenarios: Scenario[] = [
-  { name: "hello", unit: "req/s", run: (port) => wrk(port, ["-c", "50"]) },
-  { name: "pipeline16", unit: "req/s", run: (port) => wrk(port, ["-c", "50"], PIPELINE_LUA) },
-  { name: "post16k", unit: "req/s", run: (port) => wrk(port, ["-c", "50"], POST_LUA, "/echo") },
-  { name: "c1000", unit: "req/s", run: (port) => wrk(port, ["-c", "1000", "--timeout", "10s"]) },
-  {
-    name: "new-conn",
-    unit: "req/s",
-    run: (port) => wrk(port, ["-c", "50", "-H", "Connection: close"]),
-  },
-  { name: "download256m", unit: "MB/s", run: (port) => download(port) },
-  { name: "upload256m", unit: "MB/s", run: (port) => upload(port) },
-  { name: "idle-mem", unit: "KiB/conn", run: (port, pid) => idleMemory(port, pid, 1000) },
 ];
 
 const PIPELINE_LUA = `
@@ -64,6 +57,44 @@ wrk.method = "POST"
 wrk.body = string.rep("a", 16384)
 wrk.headers["Content-Type"] = "application/octet-stream"
 `;
+
+const WARM_BYTES = 16 * 1024 * 1024;
+
+/** A wrk scenario: warmed up and measured with the same load. */
+function load(name: string, extra: string[], lua?: string, path?: string): Scenario {
+  return {
+    name,
+    unit: "req/s",
+    warm: (port) => wrk(port, extra, lua, path, WARMUP),
+    run: (port) => wrk(port, extra, lua, path),
+  };
+}
+
+const scenarios: Scenario[] = [
+  load("hello", ["-c", "50"]),
+  load("pipeline16", ["-c", "50"], PIPELINE_LUA),
+  load("post16k", ["-c", "50"], POST_LUA, "/echo"),
+  load("c1000", ["-c", "1000", "--timeout", "10s"]),
+  load("new-conn", ["-c", "50", "-H", "Connection: close"]),
+  {
+    name: "download256m",
+    unit: "MB/s",
+    warm: (port) => download(port, WARM_BYTES),
+    run: (port) => download(port, TRANSFER_BYTES),
+  },
+  {
+    name: "upload256m",
+    unit: "MB/s",
+    warm: (port) => upload(port, WARM_BYTES),
+    run: (port) => upload(port, TRANSFER_BYTES),
+  },
+  {
+    name: "idle-mem",
+    unit: "KiB/conn",
+    warm: (port) => wrk(port, ["-c", "50"], undefined, "/", WARMUP),
+    run: (port, pid) => idleMemory(port, pid, 1000),
+  },
+];
 
 function parseArgs(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -85,8 +116,14 @@ async function run(cmd: string[], timeoutMs: number): Promise<string> {
   return text;
 }
 
-async function wrk(port: number, extra: string[], lua?: string, path = "/"): Promise<number> {
-  const cmd = ["taskset", "-c", "1", "wrk", "-t1", "-d", `${DURATION}s`, ...extra];
+async function wrk(
+  port: number,
+  extra: string[],
+  lua?: string,
+  path = "/",
+  duration = DURATION,
+): Promise<number> {
+  const cmd = ["taskset", "-c", "1", "wrk", "-t1", "-d", `${duration}s`, ...extra];
   let script: string | undefined;
   if (lua) {
     script = await Deno.makeTempFile({ suffix: ".lua" });
@@ -95,7 +132,7 @@ async function wrk(port: number, extra: string[], lua?: string, path = "/"): Pro
   }
   cmd.push(`http://127.0.0.1:${port}${path}`);
   try {
-    const text = await run(cmd, (DURATION + 20) * 1000);
+    const text = await run(cmd, (duration + 20) * 1000);
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
     const errors = /Socket errors: (.*)/.exec(text)?.[1];
     const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1];
@@ -107,7 +144,7 @@ async function wrk(port: number, extra: string[], lua?: string, path = "/"): Pro
   }
 }
 
-async function download(port: number): Promise<number> {
+async function download(port: number, bytes: number): Promise<number> {
   const text = await run([
     "taskset",
     "-c",
@@ -118,20 +155,23 @@ async function download(port: number): Promise<number> {
     "/dev/null",
     "-w",
     "%{speed_download} %{size_download}",
-    `http://127.0.0.1:${port}/bytes/${TRANSFER_BYTES}`,
+    `http://127.0.0.1:${port}/bytes/${bytes}`,
   ], 120_000);
   const [speed, size] = text.trim().split(" ").map(Number);
-  if (size !== TRANSFER_BYTES) throw new Error(`download got ${size} of ${TRANSFER_BYTES} bytes`);
+  if (size !== bytes) throw new Error(`download got ${size} of ${bytes} bytes`);
   return speed / 1e6;
 }
 
-let uploadFile: string | undefined;
-async function upload(port: number): Promise<number> {
-  if (!uploadFile) {
-    uploadFile = await Deno.makeTempFile();
-    const file = await Deno.open(uploadFile, { write: true });
+/** Upload files by size, made once and removed at the end. */
+const uploadFiles = new Map<number, string>();
+async function upload(port: number, bytes: number): Promise<number> {
+  let path = uploadFiles.get(bytes);
+  if (path === undefined) {
+    path = await Deno.makeTempFile();
+    uploadFiles.set(bytes, path);
+    const file = await Deno.open(path, { write: true });
     const block = new Uint8Array(1024 * 1024).fill(97);
-    for (let i = 0; i < TRANSFER_BYTES / block.length; i++) await file.write(block);
+    for (let i = 0; i < bytes / block.length; i++) await file.write(block);
     file.close();
   }
   const text = await run([
@@ -145,13 +185,13 @@ async function upload(port: number): Promise<number> {
     "-H",
     "Content-Type: application/octet-stream",
     "--data-binary",
-    `@${uploadFile}`,
+    `@${path}`,
     "-w",
     " %{speed_upload}",
     `http://127.0.0.1:${port}/upload`,
   ], 120_000);
   const [count, speed] = text.trim().split(" ").map(Number);
-  if (count !== TRANSFER_BYTES) throw new Error(`upload: server counted ${count} bytes`);
+  if (count !== bytes) throw new Error(`upload: server counted ${count} of ${bytes} bytes`);
   return speed / 1e6;
 }
 
@@ -162,8 +202,8 @@ function rssKiB(pid: number): number {
 
 /**
  * Server RSS growth per idle keep-alive connection, each having served one request.
- * A first batch warms the server up (code, pools, heap) so the figure is the marginal
- * cost of `count` more connections.
+ * After the scenario's warm-up (hello traffic), a first batch of 200 idle connections
+ * settles the connection path, so the figure is the marginal cost of `count` more.
  */
 async function idleMemory(port: number, pid: number, count: number): Promise<number> {
   const request = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
@@ -238,7 +278,9 @@ for (const scenario of chosen) {
   for (const server of servers) byServer.set(server.name, []);
 }
 
-console.error(`rounds=${ROUNDS} duration=${DURATION}s scenarios=${chosen.map((s) => s.name)}`);
+console.error(
+  `rounds=${ROUNDS} duration=${DURATION}s warmup=${WARMUP}s scenarios=${chosen.map((s) => s.name)}`,
+);
 for (let round = 1; round <= ROUNDS; round++) {
   for (const scenario of chosen) {
     // Rotate the start order each round so no server always runs first.
@@ -247,6 +289,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       let child: Deno.ChildProcess | undefined;
       try {
         child = await start(server);
+        if (WARMUP > 0) await scenario.warm(server.port);
         // taskset execs the server, so the child's pid is the server's own.
         const value = await scenario.run(server.port, child.pid);
         results.get(scenario.name)!.get(server.name)!.push(value);
@@ -262,7 +305,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     }
   }
 }
-if (uploadFile) await Deno.remove(uploadFile);
+for (const path of uploadFiles.values()) await Deno.remove(path);
 
 function ratio(scenario: string, a: string, b: string): number {
   const xs = results.get(scenario)!.get(a)!;
@@ -286,5 +329,6 @@ for (const scenario of chosen) {
   );
 }
 console.log(
-  `\n${ROUNDS} interleaved rounds of ${DURATION}s per scenario; wrk -t1 on CPU 1, server on CPU 0.`,
+  `\n${ROUNDS} interleaved rounds of ${DURATION}s per scenario after ${WARMUP}s of warm-up; ` +
+    `wrk -t1 on CPU 1, server on CPU 0.`,
 );
