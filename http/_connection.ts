@@ -157,6 +157,8 @@ export class Connection implements BodySink, WriterWake {
   #onClosed: ((connection: Connection) => void) | null = null;
   #ended = false;
   #onIdle: (() => void) | null = null;
+  /** The exchange whose handler promise #onResolved / #onRejected will settle. */
+  #awaited: Exchange | null = null;
 
   /**
    * @param transport The byte stream pair.
@@ -524,7 +526,14 @@ export class Connection implements BodySink, WriterWake {
       return;
     }
     if (result instanceof Promise) {
-      result.then((value) => this.#settle(ex, value), (error) => this.#handlerFailed(ex, error));
+      if (this.#awaited === null) {
+        // The common case, one handler running at a time: the connection's own callbacks
+        // find the exchange in #awaited (no closures per request).
+        this.#awaited = ex;
+        result.then(this.#onResolved, this.#onRejected);
+      } else {
+        result.then((value) => this.#settle(ex, value), (error) => this.#handlerFailed(ex, error));
+      }
       return;
     }
     if (result !== null && typeof result === "object" && "then" in result) {
@@ -536,6 +545,18 @@ export class Connection implements BodySink, WriterWake {
     }
     this.#handlerFailed(ex, new TypeError(`Handler returned ${describe(result)}, not a Response`));
   }
+
+  #onResolved = (value: unknown): void => {
+    const ex = this.#awaited;
+    this.#awaited = null;
+    if (ex !== null) this.#settle(ex, value);
+  };
+
+  #onRejected = (error: unknown): void => {
+    const ex = this.#awaited;
+    this.#awaited = null;
+    if (ex !== null) this.#handlerFailed(ex, error);
+  };
 
   #settle(ex: Exchange, value: unknown): void {
     if (ex.state !== EX_PENDING) {

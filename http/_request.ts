@@ -22,7 +22,6 @@ let SIGNAL_CACHE: symbol | undefined;
 let SIGNAL_ABORT: symbol | undefined;
 // deno-lint-ignore no-explicit-any
 let InnerBody: (new (stream: ReadableStream<Uint8Array>) => any) | undefined;
-let innerProto: object | undefined;
 let fastEnabled = false;
 
 function symbolNamed(object: object, name: string): symbol | undefined {
@@ -62,7 +61,7 @@ function probe(): boolean {
     for (const name of ["methodInner", "headerListInner", "urlList", "urlListProcessed"]) {
       if (!(name in inner)) return false;
     }
-    innerProto = Object.create(null, proto);
+    Object.setPrototypeOf(FastInner.prototype, Object.create(null, proto));
     const abortMethod = (AbortSignal.prototype as unknown as Fields)[SIGNAL_ABORT];
     if (typeof abortMethod !== "function") {
       return false;
@@ -110,6 +109,31 @@ function check(): boolean {
   return true;
 }
 
+/**
+ * The internal record of a fast-route request: the fields of Deno's own record, in a
+ * class so that every record has one fixed shape (its accessors and methods come from
+ * a copy of Deno's, set by the probe as the prototype of this class's prototype).
+ */
+class FastInner {
+  methodInner: string;
+  headerListInner: [string, string][];
+  body: unknown;
+  redirectMode = "follow";
+  redirectCount = 0;
+  urlList: (() => string)[];
+  urlListProcessed: string[];
+  clientRid = null;
+  blobUrlEntry = null;
+
+  constructor(method: string, list: [string, string][], body: unknown, url: string) {
+    this.methodInner = method;
+    this.headerListInner = list;
+    this.body = body;
+    this.urlList = [() => url];
+    this.urlListProcessed = [url];
+  }
+}
+
 function fastRequest(
   method: string,
   url: string,
@@ -118,24 +142,14 @@ function fastRequest(
   length: number,
 ): Request {
   const request = new Request(BRAND as unknown as string);
-  const inner = Object.create(innerProto!);
-  inner.methodInner = method;
   const list: [string, string][] = [];
   for (let i = 0; i < fields.length; i += 2) list.push([fields[i], trimEnd(fields[i + 1])]);
-  inner.headerListInner = list;
+  let innerBody = null;
   if (body !== null) {
-    const innerBody = new InnerBody!(body);
+    innerBody = new InnerBody!(body);
     if (length >= 0) innerBody.length = length;
-    inner.body = innerBody;
-  } else {
-    inner.body = null;
   }
-  inner.redirectMode = "follow";
-  inner.redirectCount = 0;
-  inner.urlList = [() => url];
-  inner.urlListProcessed = [url];
-  inner.clientRid = null;
-  inner.blobUrlEntry = null;
+  const inner = new FastInner(method, list, innerBody, url);
   const fields_ = request as unknown as Fields;
   fields_[INNER!] = inner;
   fields_[GUARD!] = "request";

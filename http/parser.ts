@@ -419,7 +419,7 @@ const SPAN_FIELDS = 5;
 const EXT_LINE_DONE = -1;
 
 const MAX_INTERNED_NAME = 64;
-// Per-connection cache of common field values (see Parser.#cachedValue).
+// Per-parser cache of common field values (see Parser.#cachedValue).
 const VALUE_CACHE_SIZE = 64;
 const MAX_CACHED_VALUE = 32;
 const CACHED_VALUE_NAMES = new Set<string>();
@@ -776,8 +776,8 @@ export class Parser {
     this.offset = 0;
     this.#resetMessage();
     this.headers = [];
-    // A pooled parser may serve another client next: forget its cached values.
-    if (this.#valueCache !== null) this.#valueCache.fill("");
+    // The value cache stays: it holds only short values of non-secret fields, and a hit
+    // returns a string equal to the bytes, so the next client cannot tell it is there.
   }
 
   #resetMessage(): void {
@@ -1951,8 +1951,9 @@ export class Parser {
   /**
    * A value of a common, non-secret field from the per-connection cache: keep-alive
    * clients repeat Host, User-Agent, Accept... on every request, so the string is
-   * compared with the bytes instead of decoded again. Per parser (never shared between
-   * connections) and never for credentials (Authorization, Cookie are not listed).
+   * compared with the bytes instead of decoded again. Never for credentials
+   * (Authorization, Cookie are not listed) and only for values up to MAX_CACHED_VALUE
+   * bytes, so a pooled parser that moves to another connection keeps at most 2 KiB.
    */
   #cachedValue(src: Uint8Array, off: number, start: number, end: number): string {
     const from = off + start;
