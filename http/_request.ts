@@ -15,6 +15,8 @@
  * @module
  */
 
+/** Deno's `Request` global is a lazy accessor (about 27 ns a read): read it once. */
+const RequestClass = Request;
 let BRAND: symbol | undefined;
 let INNER: symbol | undefined;
 let GUARD: symbol | undefined;
@@ -141,7 +143,7 @@ function fastRequest(
   body: ReadableStream<Uint8Array> | null,
   length: number,
 ): Request {
-  const request = new Request(BRAND as unknown as string);
+  const request = new RequestClass(BRAND as unknown as string);
   const list: [string, string][] = [];
   for (let i = 0; i < fields.length; i += 2) list.push([fields[i], trimEnd(fields[i + 1])]);
   let innerBody = null;
