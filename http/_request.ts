@@ -144,8 +144,11 @@ function fastRequest(
   length: number,
 ): Request {
   const request = new RequestClass(BRAND as unknown as string);
-  const list: [string, string][] = [];
-  for (let i = 0; i < fields.length; i += 2) list.push([fields[i], trimEnd(fields[i + 1])]);
+  // Sized up front: push() would give even a one-field list room for 17.
+  const list: [string, string][] = new Array(fields.length >> 1);
+  for (let i = 0, j = 0; i < fields.length; i += 2, j++) {
+    list[j] = [fields[i], trimEnd(fields[i + 1])];
+  }
   let innerBody = null;
   if (body !== null) {
     innerBody = new InnerBody!(body);
