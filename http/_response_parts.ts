@@ -141,6 +141,17 @@ function probe(): boolean {
     if (!(ssos instanceof ReadableStream) || ssos !== stream.body) return false;
     if ((any(new Response(null))[INNER] as InnerResponse).body !== null) return false;
     if ((any(lazy)[INNER] as InnerResponse).type !== lazy.type) return false;
+    // A static 200 whose init names only a Content-Type keeps the type out of the list
+    // (a lazy type), and moves it into the list once the headers are read.
+    const typed = new Response("t", { headers: { "content-type": "application/json" } });
+    const typedInner = any(typed)[INNER] as InnerResponse;
+    if (any(typed)[LAZY_BODY] !== null || typedInner.headerList.length !== 0) return false;
+    if (any(typed)[LAZY_TYPE] !== "application/json") return false;
+    if (typed.headers.get("content-type") !== "application/json") return false;
+    const materialized = (any(typed)[INNER] as InnerResponse).headerList;
+    if (any(typed)[LAZY_TYPE] !== null || materialized.length !== 1) return false;
+    const initOnly = new Response("t", { status: 200 });
+    if (any(initOnly)[LAZY_TYPE] !== DEFAULT_TEXT_TYPE) return false;
     const error = Response.error();
     if ((any(error)[INNER] as InnerResponse).type !== "error" || error.type !== "error") {
       return false;
@@ -202,8 +213,17 @@ export function readParts(response: Response, parts: ResponseParts): void {
     if (inner !== undefined && inner.type !== "error") {
       parts.status = inner.status;
       parts.reason = inner.statusMessage;
-      parts.fields = scanHeaderList(inner.headerList);
+      const listed = scanHeaderList(inner.headerList);
       copyScan(parts);
+      // A 200 with a static body and only a Content-Type in its init (or none, with a
+      // typed body) keeps that type beside the list until the headers are touched; Deno
+      // then appends it to the list.
+      const type = fields[LAZY_TYPE!];
+      parts.fields = typeof type !== "string"
+        ? listed
+        : listed === ""
+        ? typeLine(type)
+        : listed + typeLine(type);
       const body = inner.body;
       if (body === null) {
         parts.kind = KIND_NONE;

@@ -182,6 +182,30 @@ for (const fast of [true, false]) {
     assert.ok(json.text.endsWith('content-length: 7\r\n\r\n{"a":1}'));
   });
 
+  t("writeResponse: a Content-Type given in the init is sent (Deno keeps it aside)", async () => {
+    // Deno stores the type of a static 200 whose init has only a Content-Type (or no
+    // headers) beside the header list until the headers are read: it must still be sent.
+    const cases: [Response, string][] = [
+      [new Response("hi", { headers: { "content-type": "text/plain" } }), "text/plain"],
+      [new Response("{}", { headers: { "Content-Type": "application/json" } }), "application/json"],
+      [
+        new Response(new Uint8Array([104, 105]), { headers: { "content-type": "text/plain" } }),
+        "text/plain",
+      ],
+      [new Response("hi", { status: 200 }), "text/plain;charset=UTF-8"],
+      [Response.json({}, { status: 200 }), "application/json"],
+    ];
+    for (const [response, type] of cases) {
+      const { text } = await encode(response);
+      assert.equal(text.match(/content-type: [^\r]*/gi)?.join(), `content-type: ${type}`, text);
+    }
+    // Read after construction: the type moved into the list, still sent exactly once.
+    const touched = new Response("hi", { headers: { "content-type": "text/plain" } });
+    assert.equal(touched.headers.get("content-type"), "text/plain");
+    const { text } = await encode(touched);
+    assert.equal(text.match(/content-type: [^\r]*/gi)?.join(), "content-type: text/plain", text);
+  });
+
   t(
     "writeResponse: 204 and 1xx-like bodiless statuses get no framing; 304 keeps a given length",
     async () => {

@@ -50,6 +50,20 @@ for (const fast of [true, false]) {
     );
   });
 
+  t("serve sends a Content-Type given only in the Response init", async () => {
+    // Deno keeps such a type beside the header list (a static 200 body): it must go out.
+    await withServer(
+      () => new Response("Hello", { headers: { "content-type": "text/plain" } }),
+      {},
+      async (_server, addr) => {
+        const { text } = await rawExchange(addr, GET);
+        const [res] = parseResponses(text);
+        assert.equal(res.header("content-type"), "text/plain");
+        assert.equal(res.body, "Hello");
+      },
+    );
+  });
+
   t("handler gets a Request with absolute URL from Host, method, headers and body", async () => {
     let seen: { url: string; method: string; headers: [string, string][]; body: string } | null =
       null;
