@@ -611,6 +611,8 @@ export class Parser {
 
   // Body state.
   #noBody = false;
+  /** Message fields are as #resetMessage leaves them (set by reset()). */
+  #fresh = false;
   #remaining = 0;
   #extensionBytes = 0;
   #upgradeAfterBody = false;
@@ -770,12 +772,14 @@ export class Parser {
   reset(): void {
     this.#state = S_START;
     this.#consumed = 0;
-    this.#headLen = 0;
     this.#noBody = false;
     this.error = null;
     this.offset = 0;
     this.#resetMessage();
     this.headers = [];
+    // The next message starts from these values: S_START need not reset them again
+    // (a server's pooled parser is reset after every keep-alive request).
+    this.#fresh = true;
     // The value cache stays: it holds only short values of non-secret fields, and a hit
     // returns a string equal to the bytes, so the next client cannot tell it is there.
   }
@@ -850,6 +854,21 @@ export class Parser {
 
   #bareLf(index: number, what: string): ParseEvent {
     return this.#fail("STRICT", 400, `Cannot parse ${what}: LF without CR`, index);
+  }
+
+  /**
+   * Reports the next body bytes from p (up to #remaining, which a Content-Length or a
+   * chunk size set): parsing stays in `state` while more remain, then goes to `next`.
+   */
+  #bodyBytes(p: number, end: number, state: number, next: number): ParseEvent {
+    const available = end - p;
+    const take = available < this.#remaining ? available : this.#remaining;
+    this.bodyStart = p;
+    this.bodyEnd = p + take;
+    this.#remaining -= take;
+    this.#state = this.#remaining === 0 ? next : state;
+    this.offset = p + take;
+    return PARSE_BODY;
   }
 
   // --- head buffer -------------------------------------------------------------------
@@ -954,7 +973,8 @@ export class Parser {
             this.offset = end;
             return PARSE_NEED_MORE;
           }
-          this.#resetMessage();
+          if (this.#fresh) this.#fresh = false;
+          else this.#resetMessage();
           this.#base = p;
           this.#seg = p;
           const limit = p + this.#maxHeaderBytes;
@@ -1389,17 +1409,9 @@ export class Parser {
         case 20 /* S_END_NOW */:
           return this.#end(p);
 
-        case 21 /* S_BODY_LENGTH */: {
+        case 21 /* S_BODY_LENGTH */:
           if (p === end) return this.#needMore(state, end);
-          const available = end - p;
-          const take = available < this.#remaining ? available : this.#remaining;
-          this.bodyStart = p;
-          this.bodyEnd = p + take;
-          this.#remaining -= take;
-          this.#state = this.#remaining === 0 ? S_END_NOW : S_BODY_LENGTH;
-          this.offset = p + take;
-          return PARSE_BODY;
-        }
+          return this.#bodyBytes(p, end, S_BODY_LENGTH, S_END_NOW);
 
         case 22 /* S_BODY_EOF */: {
           if (p === end) return this.#needMore(state, end);
@@ -1524,17 +1536,9 @@ export class Parser {
           continue;
         }
 
-        case 35 /* S_CHUNK_DATA */: {
+        case 35 /* S_CHUNK_DATA */:
           if (p === end) return this.#needMore(state, end);
-          const available = end - p;
-          const take = available < this.#remaining ? available : this.#remaining;
-          this.bodyStart = p;
-          this.bodyEnd = p + take;
-          this.#remaining -= take;
-          this.#state = this.#remaining === 0 ? S_CHUNK_DATA_CR : S_CHUNK_DATA;
-          this.offset = p + take;
-          return PARSE_BODY;
-        }
+          return this.#bodyBytes(p, end, S_CHUNK_DATA, S_CHUNK_DATA_CR);
 
         case 36 /* S_CHUNK_DATA_CR */: {
           if (p === end) return this.#needMore(state, end);
