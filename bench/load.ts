@@ -144,19 +144,19 @@ async function wrk(
   }
 }
 
+/** Runs curl with `args`, pinned to CPU 1 like wrk. */
+function curl(args: string[]): Promise<string> {
+  return run(["taskset", "-c", "1", "curl", "-s", ...args], 120_000);
+}
+
 async function download(port: number, bytes: number): Promise<number> {
-  const text = await run([
-    "taskset",
-    "-c",
-    "1",
-    "curl",
-    "-s",
+  const text = await curl([
     "-o",
     "/dev/null",
     "-w",
     "%{speed_download} %{size_download}",
     `http://127.0.0.1:${port}/bytes/${bytes}`,
-  ], 120_000);
+  ]);
   const [speed, size] = text.trim().split(" ").map(Number);
   if (size !== bytes) throw new Error(`download got ${size} of ${bytes} bytes`);
   return speed / 1e6;
@@ -174,12 +174,7 @@ async function upload(port: number, bytes: number): Promise<number> {
     for (let i = 0; i < bytes / block.length; i++) await file.write(block);
     file.close();
   }
-  const text = await run([
-    "taskset",
-    "-c",
-    "1",
-    "curl",
-    "-s",
+  const text = await curl([
     "-H",
     "Expect:",
     "-H",
@@ -189,7 +184,7 @@ async function upload(port: number, bytes: number): Promise<number> {
     "-w",
     " %{speed_upload}",
     `http://127.0.0.1:${port}/upload`,
-  ], 120_000);
+  ]);
   const [count, speed] = text.trim().split(" ").map(Number);
   if (count !== bytes) throw new Error(`upload: server counted ${count} of ${bytes} bytes`);
   return speed / 1e6;

@@ -219,11 +219,7 @@ export function readParts(response: Response, parts: ResponseParts): void {
       // typed body) keeps that type beside the list until the headers are touched; Deno
       // then appends it to the list.
       const type = fields[LAZY_TYPE!];
-      parts.fields = typeof type !== "string"
-        ? listed
-        : listed === ""
-        ? typeLine(type)
-        : listed + typeLine(type);
+      parts.fields = typeof type === "string" ? listed + typeLine(type) : listed;
       const body = inner.body;
       if (body === null) {
         parts.kind = KIND_NONE;
