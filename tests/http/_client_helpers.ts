@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { concat } from "../../net/_bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -109,12 +110,7 @@ export class RequestReader {
         if (part === null) return null;
         parts.push(part.subarray(0, n));
       }
-      body = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-      let offset = 0;
-      for (const p of parts) {
-        body.set(p, offset);
-        offset += p.length;
-      }
+      body = concat(parts);
     } else if (headers.has("content-length")) {
       const got = await this.#take(Number(headers.get("content-length")));
       if (got === null) return null;
@@ -279,19 +275,7 @@ export async function nodeServer(
 export async function readNodeBody(req: http.IncomingMessage): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const part of req) parts.push(part as Uint8Array);
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
-/** A port with nothing listening on it (a listener opened and closed). */
-export function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
+export { closedPort } from "../net/_helpers.ts";

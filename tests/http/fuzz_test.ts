@@ -6,6 +6,7 @@
 
 import { assert } from "../_assert.ts";
 import { ParseError } from "../../http/parse_error.ts";
+import { concat } from "../../net/_bytes.ts";
 import type { ParserLenientFlags } from "../../http/parser.ts";
 import {
   ALL_LENIENT,
@@ -67,36 +68,26 @@ function mutate(random: () => number, input: Uint8Array): Uint8Array {
       const insert = random() < 0.5
         ? new Uint8Array([INTERESTING[Math.floor(random() * INTERESTING.length)]])
         : SNIPPETS[Math.floor(random() * SNIPPETS.length)];
-      bytes = concat(bytes.subarray(0, i), insert, bytes.subarray(i));
+      bytes = concat([bytes.subarray(0, i), insert, bytes.subarray(i)]);
     } else if (kind === 2 && bytes.length > 0) {
       const i = Math.floor(random() * bytes.length);
       const n = 1 + Math.floor(random() * 4);
-      bytes = concat(bytes.subarray(0, i), bytes.subarray(i + n));
+      bytes = concat([bytes.subarray(0, i), bytes.subarray(i + n)]);
     } else if (kind === 3) {
       bytes = bytes.slice(0, at(bytes.length));
     } else if (kind === 4 && bytes.length > 0) {
       const i = Math.floor(random() * bytes.length);
       const j = i + Math.floor(random() * (bytes.length - i));
-      bytes = concat(bytes.subarray(0, j), bytes.subarray(i, j), bytes.subarray(j));
+      bytes = concat([bytes.subarray(0, j), bytes.subarray(i, j), bytes.subarray(j)]);
     } else if (kind === 5) {
       const other = seeds[Math.floor(random() * seeds.length)].bytes;
-      bytes = concat(bytes.subarray(0, at(bytes.length)), other.subarray(at(other.length)));
+      bytes = concat([bytes.subarray(0, at(bytes.length)), other.subarray(at(other.length))]);
     } else if (bytes.length > 0) {
       const i = Math.floor(random() * bytes.length);
       bytes[i] = INTERESTING[Math.floor(random() * INTERESTING.length)];
     }
   }
   return bytes;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 const LENIENT_CHOICES: ParserLenientFlags[] = [

@@ -1,5 +1,6 @@
 /** Small helpers for the net tests: bounded waits and a plain echo handler. */
 import { writeAll } from "../../net/_write_all.ts";
+import { concat } from "../../net/_bytes.ts";
 
 /** Resolves like `promise`, or rejects naming `what` when `ms` pass first (no timer left behind). */
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -44,20 +45,12 @@ export async function readExactly(conn: Deno.Conn, length: number): Promise<Uint
 export async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   const buf = new Uint8Array(16 * 1024);
-  let total = 0;
   for (;;) {
     const n = await conn.read(buf);
     if (n === null) break;
     parts.push(buf.slice(0, n));
-    total += n;
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** A port on 127.0.0.1 that nothing listens on (bound, read, released). */

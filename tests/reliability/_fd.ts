@@ -66,18 +66,7 @@ export function mib(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(1);
 }
 
-/** Resolves like `promise`, or rejects naming `what` when `ms` pass first (no timer left behind). */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { within } from "../net/_helpers.ts";
 
 /** A promise that resolves after `ms` (only for pacing senders, never to synchronize). */
 export function delay(ms: number): Promise<void> {

@@ -179,41 +179,33 @@ async function runClient(port: number, client: number, seed: number, tally: Tall
       let closedByServer = false;
       try {
         const reader = new ResponseReader(conn);
-        if (style === 0) {
-          for (let i = from; i < planned.length; i++) {
-            await send(conn, encode(planned[i], random));
-            const response = await reader.next();
-            if (response === null) break;
-            received++;
-            await judge(tally, planned, i, response, answered);
-            if (!response.keepAlive) {
-              closedByServer = true;
-              break;
-            }
-          }
-        } else {
-          let readerDone = false;
-          const writer = (async () => {
+        // Style 0 sends each request after the previous answer; style 1 pipelines: a
+        // writer sends them all while this loop reads the answers.
+        const pipelined = style !== 0;
+        let readerDone = false;
+        const writer = pipelined
+          ? (async () => {
             for (let i = from; i < planned.length && !readerDone; i++) {
               await send(conn, encode(planned[i], random));
             }
-          })();
-          for (let i = from; i < planned.length; i++) {
-            const response = await reader.next();
-            if (response === null) break;
-            received++;
-            await judge(tally, planned, i, response, answered);
-            if (!response.keepAlive) {
-              closedByServer = true;
-              break;
-            }
+          })()
+          : null;
+        for (let i = from; i < planned.length; i++) {
+          if (!pipelined) await send(conn, encode(planned[i], random));
+          const response = await reader.next();
+          if (response === null) break;
+          received++;
+          await judge(tally, planned, i, response, answered);
+          if (!response.keepAlive) {
+            closedByServer = true;
+            break;
           }
-          readerDone = true;
-          // Writes after the server closed may fail; that is the close, not a loss.
-          await writer.catch((error) => {
-            if (!closedByServer) throw error;
-          });
         }
+        readerDone = true;
+        // Writes after the server closed may fail; that is the close, not a loss.
+        await writer?.catch((error) => {
+          if (!closedByServer) throw error;
+        });
       } finally {
         closeQuietly(conn);
       }
