@@ -46,7 +46,10 @@ import { CONN_CLOSE, FRAME_LENGTH, headText } from "./_encode_head.ts";
 import { createRequest, fastRequestActive, requestUrl, validHost } from "./_request.ts";
 import type { Clock } from "./_clock.ts";
 
-/** A byte stream pair to serve HTTP over: a Deno.Conn, or an in-memory pipe. */
+/**
+ * A byte stream pair to serve HTTP over: a Deno.Conn, its raw view (whose `read`
+ * resolves 0 rather than null at the end of the stream), or an in-memory pipe.
+ */
 export interface Transport extends ByteReader, ByteWriter {
   /** Closes both directions; a second call must be harmless. */
   close(): void;
@@ -322,13 +325,13 @@ export class Connection implements BodySink, WriterWake {
         }
         if (this.#closed) break;
         if (this.#lingering) {
-          if (n === null) {
+          if (n === null || n === 0) {
             this.#destroy();
             break;
           }
           continue;
         }
-        if (n === null) {
+        if (n === null || n === 0) {
           this.#onEof();
           break;
         }
@@ -1005,7 +1008,7 @@ export class Connection implements BodySink, WriterWake {
       } catch {
         n = null;
       }
-      if (n === null) break;
+      if (n === null || n === 0) break;
     }
     this.#destroy();
   }

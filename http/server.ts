@@ -1,3 +1,4 @@
+import { rawConn } from "../net/_raw_conn.ts";
 import type { Handler } from "./handler.ts";
 import { listen } from "../net/listen.ts";
 import type { Listener } from "../net/listener.ts";
@@ -158,7 +159,7 @@ export class Server implements AsyncDisposable {
       }
     }
     const connection = new Connection(
-      conn,
+      rawConn(conn) ?? conn,
       conn.remoteAddr as Deno.NetAddr | Deno.UnixAddr,
       this.#config,
       this.#clock,

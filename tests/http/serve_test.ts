@@ -6,6 +6,7 @@ import { inject } from "../../http/inject.ts";
 import type { ServeInfo } from "../../http/handler.ts";
 import { setFastRequest } from "../../http/_request.ts";
 import { setFastResponse } from "../../http/_response_parts.ts";
+import { setRawConn } from "../../net/_raw_conn.ts";
 import { generateTlsCert } from "../_tls.ts";
 
 const GET = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
@@ -14,20 +15,24 @@ function bounded(): AbortSignal {
   return AbortSignal.timeout(TEST_TIMEOUT);
 }
 
-// Every rule below runs on both routes: Deno's internal fast fields, and the public API.
+// Every rule below runs on both routes: Deno's internal fast fields and socket ops, and
+// the public API.
 for (const fast of [true, false]) {
   const route = fast ? "fast route" : "public route";
   const t = (name: string, fn: () => Promise<void>) =>
     Deno.test(`${name} (${route})`, async () => {
       const wasRequest = setFastRequest(fast);
       const wasResponse = setFastResponse(fast);
+      const wasRaw = setRawConn(fast);
       assert.equal(wasRequest, fast, "the request fast route probe passes on this Deno");
       assert.equal(wasResponse, fast, "the response fast route probe passes on this Deno");
+      assert.equal(wasRaw, fast, "Deno's socket ops are reachable on this Deno");
       try {
         await fn();
       } finally {
         setFastRequest(true);
         setFastResponse(true);
+        setRawConn(true);
       }
     });
 
