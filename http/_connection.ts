@@ -133,12 +133,13 @@ export class Connection implements BodySink, WriterWake {
   #writing = false;
   /** The message whose head was parsed and whose END has not come. */
   #current: Exchange | null = null;
-  /** When the head in progress began (its first byte, or the connection opening); 0 if none. */
+  /**
+   * When the head in progress began (the read that brought its first byte, or the
+   * connection opening); 0 if none, or until `#stamp` reads the clock for this read.
+   */
   #headStart: number;
   /** Whether any byte of the head in progress arrived. */
   #headBytes = false;
-  /** When the bytes being parsed arrived (epoch ms): one clock read per read, not per request. */
-  #readAt = 0;
   #idleSince = 0;
   #requests = 0;
   /** The current message is the last one this connection parses. */
@@ -290,8 +291,8 @@ export class Connection implements BodySink, WriterWake {
           }
           const data = this.#pData;
           this.#pData = null;
-          this.#readAt = Date.now();
           this.#parse(data, this.#pPos, this.#pEnd);
+          this.#stamp();
           this.#afterParse();
           continue;
         }
@@ -335,13 +336,12 @@ export class Connection implements BodySink, WriterWake {
           this.#onEof();
           break;
         }
-        this.#readAt = Date.now();
         if (this.#current === null) {
-          if (this.#headStart === 0) this.#headStart = this.#readAt;
           this.#headBytes = true;
           this.#idleSince = 0;
         }
         this.#parse(buf, 0, n);
+        this.#stamp();
         this.#afterParse();
         if (this.#pData === null) {
           if (buf === this.#small) {
@@ -374,6 +374,22 @@ export class Connection implements BodySink, WriterWake {
     }
   }
 
+  /**
+   * After a read is parsed, gives what it began and did not finish (a head, a request
+   * body) its start time for the timeouts. The clock is read at most once per read, and
+   * not at all when every message in it was complete (a GET).
+   */
+  #stamp(): void {
+    const current = this.#current;
+    const head = this.#headBytes && this.#headStart === 0;
+    const body = current !== null && current.startedAt === 0;
+    if (head || body) {
+      const now = Date.now();
+      if (head) this.#headStart = now;
+      if (body) current!.startedAt = now;
+    }
+  }
+
   #releaseLarge(): void {
     const large = this.#large;
     if (large === null) return;
@@ -402,7 +418,6 @@ export class Connection implements BodySink, WriterWake {
           if (this.#stopReading || this.#closed) return;
           if (pos < end) {
             // The next pipelined head starts in this buffer.
-            this.#headStart = this.#readAt;
             this.#headBytes = true;
             if (this.#queue.length >= MAX_PIPELINED) {
               this.#pData = data;
@@ -462,7 +477,8 @@ export class Connection implements BodySink, WriterWake {
     const parser = this.#parser!;
     const cfg = this.#cfg;
     const ex = new Exchange();
-    ex.startedAt = this.#headStart !== 0 ? this.#headStart : Date.now();
+    // 0 when the head came in this read: #stamp sets it if the body is still to come.
+    ex.startedAt = this.#headStart;
     this.#headStart = 0;
     this.#headBytes = false;
     this.#requests++;

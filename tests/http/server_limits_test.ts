@@ -197,6 +197,65 @@ Deno.test("headersTimeout: a head trickling in byte by byte is cut off with 408"
   });
 });
 
+Deno.test("headersTimeout: a head left unfinished after a complete request still gets 408", async () => {
+  // The clock is read only for what a read leaves unfinished: a head cut short behind a
+  // complete request in the same read, or in a later read on a kept-alive connection.
+  await withServer(ok, { headersTimeout: 150 }, async (_server, addr) => {
+    const same = await rawExchange(
+      addr,
+      "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHo",
+      { timeout: TEST_TIMEOUT },
+    );
+    assert.equal(same.closed, true);
+    assert.deepEqual(parseResponses(same.text).map((r) => r.status), [200, 408]);
+
+    const conn = await Deno.connect({ hostname: addr.hostname, port: addr.port });
+    try {
+      await conn.write(encoder.encode("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+      const first = await readAll(conn, { until: (text) => text.endsWith("\r\n\r\nok") });
+      assert.equal(parseResponses(first.text)[0].status, 200);
+      await conn.write(encoder.encode("GET /2 HTTP/1.1\r\nHost: x\r\n"));
+      const later = await readAll(conn);
+      assert.equal(later.closed, true);
+      assert.deepEqual(parseResponses(later.text).map((r) => r.status), [408]);
+    } finally {
+      conn.close();
+    }
+  });
+});
+
+Deno.test("requestTimeout counts from the head, also for a request behind another in one read", async () => {
+  // A body that completes well within the timeout is served; one that stalls gets 408.
+  await withServer(
+    async (request) => {
+      const body = await request.text().catch(() => "");
+      return new Response("ok:" + body);
+    },
+    { requestTimeout: 400 },
+    async (_server, addr) => {
+      const conn = await Deno.connect({ hostname: addr.hostname, port: addr.port });
+      try {
+        const post = (path: string, length: number) =>
+          `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n`;
+        await conn.write(
+          encoder.encode("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n" + post("/2", 6) + "abc"),
+        );
+        // Past one clock tick (100 ms), well within the 400 ms timeout.
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await conn.write(encoder.encode("def"));
+        const served = await readAll(conn, { until: (text) => text.endsWith("ok:abcdef") });
+        assert.deepEqual(parseResponses(served.text).map((r) => r.status), [200, 200]);
+        await conn.write(encoder.encode(post("/3", 9) + "abc"));
+        const stalled = await readAll(conn);
+        assert.equal(stalled.closed, true);
+        assert.deepEqual(parseResponses(stalled.text).map((r) => r.status), [408]);
+      } finally {
+        conn.close();
+      }
+    },
+  );
+});
+
 Deno.test("requestTimeout: a stalled body gets 408, a closed connection and a TimeoutError signal", async () => {
   let reason: unknown = null;
   let bodyError: unknown = null;
