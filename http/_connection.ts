@@ -85,8 +85,12 @@ export interface ConnectionConfig {
 export const MAX_PIPELINED = 64;
 /** Read buffer of a connection between requests: small, since idle connections hold it. */
 const SMALL_READ_BYTES = 1024;
-/** Read buffer while a large message or body streams in (taken from a pool). */
-const LARGE_READ_BYTES = 64 * 1024;
+/**
+ * Read buffer while a large message or body streams in (taken from a pool). 128 KiB
+ * rather than 64: a 256 MiB upload then costs about a quarter less CPU (fewer reads,
+ * stream chunks and loop turns), and 256 KiB measured no better.
+ */
+const LARGE_READ_BYTES = 128 * 1024;
 const MAX_POOLED_READ_BUFFERS = 32;
 /** Most idle parsers kept per server. */
 const MAX_POOLED_PARSERS = 256;
