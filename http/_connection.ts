@@ -26,7 +26,7 @@ import {
   Parser,
 } from "./parser.ts";
 import type { ByteReader } from "../net/_read_buffer.ts";
-import type { ByteWriter } from "../net/_write_all.ts";
+import { type ByteWriter, writeAll } from "../net/_write_all.ts";
 import { BODY_OPEN, type BodySink, BodySource } from "./_body_stream.ts";
 import {
   bodyLimitReason,
@@ -169,6 +169,9 @@ export class Connection implements BodySink, WriterWake {
   #onIdle: (() => void) | null = null;
   /** The exchange whose handler promise #onResolved / #onRejected will settle. */
   #awaited: Exchange | null = null;
+  /** The bytes of the batch being written, and whether the connection stays open after. */
+  #batch: Uint8Array | null = null;
+  #batchOpen = true;
 
   /**
    * @param transport The byte stream pair.
@@ -822,7 +825,8 @@ export class Connection implements BodySink, WriterWake {
     this.#writing = true;
     const out = this.#out;
     let open = true;
-    let again = false;
+    // The batch's write is under way: #writing stays set until it settles.
+    let sending = false;
     // One clock read per batch of responses (Date has one-second resolution); 0 after
     // anything that waits.
     let now = 0;
@@ -896,22 +900,59 @@ export class Connection implements BodySink, WriterWake {
         }
         if (this.#queue.length < MAX_PIPELINED) this.#wakeRead();
       }
-      // One write for everything answered in this batch.
-      if (!this.#closed) await out.flush();
-      again = open && this.#queue.length > 0 && !this.#closed;
+      // One write for everything answered in this batch, settled through the
+      // connection's own callbacks: no async frame or closure per batch.
+      const batch = this.#closed ? null : out.take();
+      if (batch !== null) {
+        const written = this.#t.write(batch);
+        sending = true;
+        this.#batch = batch;
+        this.#batchOpen = open;
+        written.then(this.#onBatchWritten, this.#onBatchFailed);
+        return;
+      }
     } catch {
       // A write failed: the peer is gone.
       this.#destroy(clientClosedReason());
     } finally {
-      this.#writing = false;
+      if (!sending) this.#writing = false;
     }
-    if (again) {
-      // Requests parsed during that write are answered next (or waited for).
-      this.#startWriter();
+    this.#afterBatch(open);
+  }
+
+  #onBatchWritten = (n: number): void => {
+    const batch = this.#batch!;
+    this.#batch = null;
+    if (n < batch.length) {
+      // A short write: the rest goes out the general way.
+      writeAll(this.#t, batch.subarray(n)).then(this.#onBatchRest, this.#onBatchFailed);
       return;
     }
+    this.#afterBatch(this.#batchOpen);
+  };
+
+  #onBatchRest = (): void => {
+    this.#afterBatch(this.#batchOpen);
+  };
+
+  #onBatchFailed = (): void => {
+    // A write failed: the peer is gone.
+    this.#batch = null;
+    this.#out.broken = true;
+    this.#destroy(clientClosedReason());
+    this.#afterBatch(false);
+  };
+
+  /** After a batch is written: answer what was parsed meanwhile, close, or go idle. */
+  #afterBatch(open: boolean): void {
+    this.#writing = false;
     if (this.#closed) {
       this.#settleDone();
+      return;
+    }
+    if (open && this.#queue.length > 0) {
+      // Requests parsed during that write are answered next (or waited for).
+      this.#startWriter();
       return;
     }
     if (!open) {
