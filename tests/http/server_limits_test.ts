@@ -231,7 +231,7 @@ Deno.test("requestTimeout counts from the head, also for a request behind anothe
       const body = await request.text().catch(() => "");
       return new Response("ok:" + body);
     },
-    { requestTimeout: 400 },
+    { requestTimeout: 1000 },
     async (_server, addr) => {
       const conn = await Deno.connect({ hostname: addr.hostname, port: addr.port });
       try {
@@ -240,8 +240,8 @@ Deno.test("requestTimeout counts from the head, also for a request behind anothe
         await conn.write(
           encoder.encode("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n" + post("/2", 6) + "abc"),
         );
-        // Past one clock tick (100 ms), well within the 400 ms timeout.
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        // Past one clock tick (250 ms), well within the 1000 ms timeout.
+        await new Promise((resolve) => setTimeout(resolve, 300));
         await conn.write(encoder.encode("def"));
         const served = await readAll(conn, { until: (text) => text.endsWith("ok:abcdef") });
         assert.deepEqual(parseResponses(served.text).map((r) => r.status), [200, 200]);
