@@ -26,7 +26,7 @@ import {
   Parser,
 } from "./parser.ts";
 import type { ByteReader } from "../net/_read_buffer.ts";
-import { type ByteWriter, writeAll } from "../net/_write_all.ts";
+import type { ByteWriter } from "../net/_write_all.ts";
 import { BODY_OPEN, type BodySink, BodySource } from "./_body_stream.ts";
 import {
   bodyLimitReason,
@@ -169,8 +169,7 @@ export class Connection implements BodySink, WriterWake {
   #onIdle: (() => void) | null = null;
   /** The exchange whose handler promise #onResolved / #onRejected will settle. */
   #awaited: Exchange | null = null;
-  /** The bytes of the batch being written, and whether the connection stays open after. */
-  #batch: Uint8Array | null = null;
+  /** Whether the connection stays open after the batch being written. */
   #batchOpen = true;
 
   /**
@@ -901,12 +900,10 @@ export class Connection implements BodySink, WriterWake {
         if (this.#queue.length < MAX_PIPELINED) this.#wakeRead();
       }
       // One write for everything answered in this batch, settled through the
-      // connection's own callbacks: no async frame or closure per batch.
-      const batch = this.#closed ? null : out.take();
-      if (batch !== null) {
-        const written = this.#t.write(batch);
+      // connection's own callbacks: the loop does not wait for it.
+      if (!this.#closed && out.length > 0) {
+        const written = out.flush();
         sending = true;
-        this.#batch = batch;
         this.#batchOpen = open;
         written.then(this.#onBatchWritten, this.#onBatchFailed);
         return;
@@ -920,25 +917,12 @@ export class Connection implements BodySink, WriterWake {
     this.#afterBatch(open);
   }
 
-  #onBatchWritten = (n: number): void => {
-    const batch = this.#batch!;
-    this.#batch = null;
-    if (n < batch.length) {
-      // A short write: the rest goes out the general way.
-      writeAll(this.#t, batch.subarray(n)).then(this.#onBatchRest, this.#onBatchFailed);
-      return;
-    }
-    this.#afterBatch(this.#batchOpen);
-  };
-
-  #onBatchRest = (): void => {
+  #onBatchWritten = (): void => {
     this.#afterBatch(this.#batchOpen);
   };
 
   #onBatchFailed = (): void => {
     // A write failed: the peer is gone.
-    this.#batch = null;
-    this.#out.broken = true;
     this.#destroy(clientClosedReason());
     this.#afterBatch(false);
   };

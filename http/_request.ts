@@ -310,6 +310,8 @@ const origins = new Map<string, string>();
 let lastScheme = "";
 let lastHost = "";
 let lastOrigin = "";
+// The last Host that validHost accepted ("\0" is never a valid one).
+let lastValidHost = "\0";
 
 /** `scheme://host` normalized (lowercase host, default port dropped), or null if invalid. */
 function originOf(scheme: string, host: string): string | null {
@@ -423,5 +425,3 @@ export function validHost(host: string): boolean {
   lastValidHost = host;
   return true;
 }
-
-let lastValidHost = "\0";

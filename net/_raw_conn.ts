@@ -46,22 +46,21 @@ let enabled = core !== null;
 export class RawConn {
   readonly #conn: Deno.Conn;
   readonly #rid: number;
-  readonly #core: CoreOps;
 
-  constructor(conn: Deno.Conn, rid: number, ops: CoreOps) {
+  /** Made by {@linkcode rawConn} only, once it found the ops. */
+  constructor(conn: Deno.Conn, rid: number) {
     this.#conn = conn;
     this.#rid = rid;
-    this.#core = ops;
   }
 
   /** Reads into `buffer` (never empty); resolves 0 at the end of the stream. */
   read(buffer: Uint8Array): Promise<number> {
-    return this.#core.read(this.#rid, buffer);
+    return core!.read(this.#rid, buffer);
   }
 
   /** Writes some of `buffer`; resolves how many bytes were taken. */
   write(buffer: Uint8Array): Promise<number> {
-    return this.#core.write(this.#rid, buffer);
+    return core!.write(this.#rid, buffer);
   }
 
   /** Closes the socket (pending reads reject). */
@@ -85,7 +84,7 @@ export class RawConn {
 export function rawConn(conn: Deno.Conn): RawConn | null {
   if (!enabled || core === null) return null;
   const rid = (conn as unknown as Record<symbol, unknown>)[core.internalRidSymbol];
-  return typeof rid === "number" ? new RawConn(conn, rid, core) : null;
+  return typeof rid === "number" ? new RawConn(conn, rid) : null;
 }
 
 /**
