@@ -7,12 +7,15 @@
 //   request  - building the handler's Request (internal route vs public constructor)
 //   exchange - one whole request/response through the connection state machine, in memory
 
-import { FRAME_LENGTH, headText, scanHeaders, writeLatin1 } from "../http/_encode_head.ts";
-import { KIND_TEXT, newParts, readParts } from "../http/_response_parts.ts";
-import { createRequest, requestUrl } from "../http/_request.ts";
-import { Output, writeResponse } from "../http/_write_body.ts";
-import { Connection } from "../http/_connection.ts";
-import { Clock } from "../http/_clock.ts";
+import { headText, scanHeaders } from "../http/_server/response_head.ts";
+import { FRAME_LENGTH } from "../http/_codec/framing.ts";
+import { writeLatin1 } from "../http/_codec/latin1.ts";
+import { KIND_TEXT, newParts, readParts } from "../http/_server/response_parts.ts";
+import { createRequest, requestUrl } from "../http/_server/request.ts";
+import { writeResponse } from "../http/_server/write_response.ts";
+import { Output } from "../http/_server/output.ts";
+import { Connection } from "../http/_server/connection.ts";
+import { Clock } from "../http/_server/clock.ts";
 import { resolveConfig } from "../http/serve.ts";
 
 const encoder = new TextEncoder();

@@ -1,4 +1,4 @@
-import { encodeChunk, encodeLastChunk } from "./_chunked_encoder.ts";
+import { encodeChunk, encodeLastChunk } from "./_codec/chunked.ts";
 
 /**
  * A TransformStream that frames bytes with HTTP/1.1 chunked transfer coding (RFC 9112

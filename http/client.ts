@@ -1,14 +1,14 @@
-import { DEFAULT_MAX_HEADER_BYTES } from "./_defaults.ts";
-import type { ConnectionSettings } from "./_client_connection.ts";
-import { RETRYABLE } from "./_client_connection.ts";
-import { Pool, type PoolLimits, type PoolTarget } from "./_pool.ts";
+import { DEFAULT_MAX_HEADER_BYTES } from "./_parser/limits.ts";
+import type { ConnectionSettings } from "./_client/connection.ts";
+import { RETRYABLE } from "./_client/connection.ts";
+import { Pool, type PoolLimits, type PoolTarget } from "./_client/pool.ts";
 import {
   isIdempotent,
   isReplayable,
   type PreparedRequest,
   prepareRequest,
-} from "./_prepare_request.ts";
-import { isRedirect, redirectRequest } from "./_redirect.ts";
+} from "./_client/prepare_request.ts";
+import { isRedirect, redirectRequest } from "./_client/redirect.ts";
 import { ClientError } from "./client_error.ts";
 
 /** Connections one {@linkcode Client} keeps to one origin at most; requests beyond queue. */

@@ -1,6 +1,6 @@
 import type { Handler } from "./handler.ts";
-import { Connection, type Transport } from "./_connection.ts";
-import { Clock } from "./_clock.ts";
+import { Connection, type Transport } from "./_server/connection.ts";
+import { Clock } from "./_server/clock.ts";
 import { type ConnectionOptions, resolveConfig } from "./serve.ts";
 import {
   PARSE_BODY,

@@ -18,16 +18,16 @@ import {
   URL_CHAR,
   VALUE,
   VALUE_LENIENT,
-} from "./_char_class.ts";
+} from "./_parser/char_class.ts";
 import {
   CL_EMPTY,
   CL_OVERFLOW,
-  CONN_CLOSE,
-  CONN_KEEP_ALIVE,
-  CONN_UPGRADE,
   connectionOptions,
   firstNonDigit,
   isContinue,
+  OPTION_CLOSE,
+  OPTION_KEEP_ALIVE,
+  OPTION_UPGRADE,
   parseContentLength,
   TE_CHUNKED_LAST,
   TE_CHUNKED_NOT_LAST,
@@ -37,12 +37,8 @@ import {
   TE_UNKNOWN,
   transferCodings,
   trimEnd,
-} from "./_framing.ts";
+} from "./_parser/field_values.ts";
 import {
-  FRAME_CHUNKED,
-  FRAME_EOF,
-  FRAME_LENGTH,
-  FRAME_NONE,
   S_BODY_EOF,
   S_BODY_LENGTH,
   S_CHUNK_DATA,
@@ -84,14 +80,15 @@ import {
   S_UPGRADED,
   S_VALUE,
   S_VALUE_OWS,
-} from "./_parser_state.ts";
-import { latin1, latin1Span } from "./_latin1.ts";
+} from "./_parser/state.ts";
+import { FRAME_CHUNKED, FRAME_CLOSE, FRAME_LENGTH, FRAME_NONE } from "./_codec/framing.ts";
+import { latin1, latin1Span } from "./_codec/latin1.ts";
 import { ParseError, type ParseErrorCode } from "./parse_error.ts";
 import {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_MAX_HEADER_COUNT,
   DEFAULT_MAX_URL_BYTES,
-} from "./_defaults.ts";
+} from "./_parser/limits.ts";
 
 /**
  * `execute` consumed everything up to `end`: feed more bytes.
@@ -1820,7 +1817,7 @@ export class Parser {
         this.#connFlags |= connectionOptions(src, start, end);
         break;
       case H_PROXY_CONNECTION:
-        this.#connFlags |= connectionOptions(src, start, end) & CONN_CLOSE;
+        this.#connFlags |= connectionOptions(src, start, end) & OPTION_CLOSE;
         break;
       case H_UPGRADE:
         this.#hasUpgradeHeader = true;
@@ -2019,7 +2016,7 @@ export class Parser {
     const minor = this.versionMinor;
     const http11 = major > 1 || (major === 1 && minor >= 1);
     const conn = this.#connFlags;
-    let keepAlive = (conn & CONN_CLOSE) === 0 && (http11 || (conn & CONN_KEEP_ALIVE) !== 0);
+    let keepAlive = (conn & OPTION_CLOSE) === 0 && (http11 || (conn & OPTION_KEEP_ALIVE) !== 0);
 
     // Framing, RFC 9112 §6.3.
     let frame = FRAME_NONE;
@@ -2051,7 +2048,7 @@ export class Parser {
         if (chunkedFinal && (flags & (TE_UNKNOWN | TE_OTHER)) === 0) {
           frame = FRAME_CHUNKED;
         } else if (lenient) {
-          frame = chunkedFinal ? FRAME_CHUNKED : FRAME_EOF;
+          frame = chunkedFinal ? FRAME_CHUNKED : FRAME_CLOSE;
         } else if (!chunkedFinal && (flags & TE_UNKNOWN) === 0) {
           return this.#fail(
             "INVALID_TRANSFER_ENCODING",
@@ -2068,14 +2065,14 @@ export class Parser {
           );
         }
       } else {
-        frame = chunkedFinal ? FRAME_CHUNKED : FRAME_EOF;
+        frame = chunkedFinal ? FRAME_CHUNKED : FRAME_CLOSE;
         // RFC 9112 §6.1: Transfer-Encoding on HTTP/1.0 means faulty framing: close after.
         if (!http11) keepAlive = false;
       }
     } else if (this.contentLength > 0) {
       frame = FRAME_LENGTH;
     } else if (this.contentLength < 0 && !isRequest) {
-      frame = FRAME_EOF;
+      frame = FRAME_CLOSE;
     }
 
     let upgrade = false;
@@ -2084,7 +2081,7 @@ export class Parser {
         upgrade = true;
         frame = FRAME_NONE;
       } else if (
-        this.#upgradeOption && (conn & CONN_UPGRADE) !== 0 && this.#hasUpgradeHeader
+        this.#upgradeOption && (conn & OPTION_UPGRADE) !== 0 && this.#hasUpgradeHeader
       ) {
         upgrade = true;
       }
@@ -2102,11 +2099,11 @@ export class Parser {
         frame = FRAME_NONE;
       }
     }
-    if (frame === FRAME_EOF) keepAlive = false;
+    if (frame === FRAME_CLOSE) keepAlive = false;
 
     this.keepAlive = keepAlive;
     this.chunked = frame === FRAME_CHUNKED;
-    this.bodyUntilClose = frame === FRAME_EOF;
+    this.bodyUntilClose = frame === FRAME_CLOSE;
     this.hasBody = frame !== FRAME_NONE;
     this.upgrade = upgrade;
     this.offset = p;

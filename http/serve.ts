@@ -9,9 +9,9 @@ import {
   DEFAULT_MAX_REQUESTS_PER_CONNECTION,
   DEFAULT_MAX_URL_BYTES,
   DEFAULT_REQUEST_TIMEOUT,
-} from "./_defaults.ts";
-import type { ConnectionConfig } from "./_connection.ts";
-import { defaultOnError } from "./_exchange.ts";
+} from "./_parser/limits.ts";
+import type { ConnectionConfig } from "./_server/connection.ts";
+import { defaultOnError } from "./_server/exchange.ts";
 import { Server } from "./server.ts";
 
 /**

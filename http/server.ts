@@ -2,9 +2,9 @@ import { rawConn } from "../net/_raw_conn.ts";
 import type { Handler } from "./handler.ts";
 import { listen } from "../net/listen.ts";
 import type { Listener } from "../net/listener.ts";
-import { Connection, type ConnectionConfig } from "./_connection.ts";
-import { Clock } from "./_clock.ts";
-import { shutdownReason } from "./_exchange.ts";
+import { Connection, type ConnectionConfig } from "./_server/connection.ts";
+import { Clock } from "./_server/clock.ts";
+import { shutdownReason } from "./_server/exchange.ts";
 import {
   DEFAULT_SERVE_HOSTNAME,
   DEFAULT_SERVE_PORT,
