@@ -16,7 +16,7 @@ import { writeResponse } from "../http/_server/write_response.ts";
 import { Output } from "../http/_server/output.ts";
 import { Connection } from "../http/_server/connection.ts";
 import { Clock } from "../http/_server/clock.ts";
-import { resolveConfig } from "../http/serve.ts";
+import { resolveConfig } from "../http/_server/config.ts";
 
 const encoder = new TextEncoder();
 const buffer = new Uint8Array(16 * 1024);

@@ -16,7 +16,8 @@
 
 import { Buffer } from "node:buffer";
 import { HTTPParser } from "npm:http-parser-js@0.5.10";
-import { PARSE_BODY, PARSE_END, PARSE_HEAD, PARSE_NEED_MORE, Parser } from "../http/parser.ts";
+import { PARSE_BODY, PARSE_END, PARSE_HEAD, PARSE_NEED_MORE } from "../http/parse_event.ts";
+import { Parser } from "../http/parser.ts";
 
 const encoder = new TextEncoder();
 

@@ -1,7 +1,7 @@
-import { DEFAULT_MAX_HEADER_BYTES } from "./_parser/limits.ts";
-import type { ConnectionSettings } from "./_client/connection.ts";
+import type { ClientOptions } from "./client_options.ts";
+import { type ConnectionSettings, type PoolLimits, resolveClientConfig } from "./_client/config.ts";
 import { RETRYABLE } from "./_client/connection.ts";
-import { Pool, type PoolLimits, type PoolTarget } from "./_client/pool.ts";
+import { Pool, type PoolTarget } from "./_client/pool.ts";
 import {
   isIdempotent,
   isReplayable,
@@ -10,139 +10,6 @@ import {
 } from "./_client/prepare_request.ts";
 import { isRedirect, redirectRequest } from "./_client/redirect.ts";
 import { ClientError } from "./client_error.ts";
-
-/** Connections one {@linkcode Client} keeps to one origin at most; requests beyond queue. */
-export const DEFAULT_MAX_CONNECTIONS_PER_ORIGIN = 256;
-/** Requests in flight on one connection: 1 means no pipelining. */
-export const DEFAULT_CLIENT_PIPELINING = 1;
-/** How long an idle pooled connection is kept, in milliseconds (undici's default). */
-export const DEFAULT_CLIENT_KEEP_ALIVE_TIMEOUT = 4_000;
-/** Upper bound on an idle time taken from a server's `Keep-Alive: timeout=N` hint. */
-export const DEFAULT_KEEP_ALIVE_MAX_TIMEOUT = 600_000;
-/** Margin subtracted from a server's `Keep-Alive: timeout=N` so we retire first. */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT_THRESHOLD = 1_000;
-/** Time to open a connection (and finish the TLS handshake), in milliseconds. */
-export const DEFAULT_CLIENT_CONNECT_TIMEOUT = 10_000;
-/** Time from sending a request to a complete response head, in milliseconds. */
-export const DEFAULT_CLIENT_HEADERS_TIMEOUT = 300_000;
-/** Longest wait for the next bytes of a response body while reading it, in milliseconds. */
-export const DEFAULT_CLIENT_BODY_TIMEOUT = 300_000;
-/** Largest response head (status line and fields) accepted, in bytes. */
-export const DEFAULT_MAX_RESPONSE_HEADER_BYTES: number = DEFAULT_MAX_HEADER_BYTES;
-/** Most header fields accepted in one response head. */
-export const DEFAULT_MAX_RESPONSE_HEADER_COUNT = 256;
-
-/** Bytes read from the socket at a time. */
-const READ_BUFFER_SIZE = 64 * 1024;
-
-/** Options for {@linkcode Client}. */
-export interface ClientOptions {
-  /**
-   * Most connections to one origin (scheme, host and port); further requests wait in a
-   * queue until one is free.
-   *
-   * @default {256}
-   */
-  maxConnectionsPerOrigin?: number;
-  /**
-   * Most requests in flight on one connection. Above 1, idempotent requests without a
-   * streamed body (GET, HEAD, OPTIONS, PUT, DELETE...) may be pipelined behind each
-   * other once every connection allowed is open; responses still arrive in order.
-   *
-   * @default {1}
-   */
-  pipelining?: number;
-  /**
-   * How long an idle connection stays in the pool, in milliseconds. A shorter
-   * `Keep-Alive: timeout=N` from the server wins (less `keepAliveTimeoutThreshold`).
-   *
-   * @default {4000}
-   */
-  keepAliveTimeout?: number;
-  /**
-   * The longest idle time taken from a server's `Keep-Alive` hint, in milliseconds.
-   *
-   * @default {600000}
-   */
-  keepAliveMaxTimeout?: number;
-  /**
-   * Subtracted from a server's `Keep-Alive: timeout=N` hint so the client retires a
-   * connection before the server closes it, in milliseconds.
-   *
-   * @default {1000}
-   */
-  keepAliveTimeoutThreshold?: number;
-  /**
-   * Time to open a connection, TLS handshake included, in milliseconds; past it the
-   * request fails with `ETIMEDOUT` (`timeout: "connect"`). `0` disables it.
-   *
-   * @default {10000}
-   */
-  connectTimeout?: number;
-  /**
-   * Time from sending a request until its response head is complete, in
-   * milliseconds; past it `ETIMEDOUT` (`timeout: "headers"`). `0` disables it.
-   *
-   * @default {300000}
-   */
-  headersTimeout?: number;
-  /**
-   * Longest wait for more response body bytes while the body is being read, in
-   * milliseconds; past it the body errors with `ETIMEDOUT` (`timeout: "body"`). Time
-   * the consumer spends not reading does not count. `0` disables it.
-   *
-   * @default {300000}
-   */
-  bodyTimeout?: number;
-  /**
-   * Largest response head accepted, in bytes; past it `MALFORMED_RESPONSE`.
-   *
-   * @default {16384}
-   */
-  maxResponseHeaderBytes?: number;
-  /**
-   * Most header fields accepted in a response head; past it `MALFORMED_RESPONSE`.
-   *
-   * @default {256}
-   */
-  maxResponseHeaderCount?: number;
-  /**
-   * PEM root certificates trusted for `https:` in addition to the system's (for a
-   * self-signed or private CA certificate).
-   *
-   * @default {undefined}
-   */
-  caCerts?: string[];
-  /**
-   * A Unix domain socket path to send every request to, whatever the URL's host (the
-   * host still goes in the `Host` header), as undici's `socketPath`.
-   *
-   * @default {undefined}
-   */
-  socketPath?: string;
-}
-
-function checkMs(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(`Cannot create Client: ${name} must be a number of milliseconds`);
-  }
-  if (value < 0) {
-    throw new RangeError(`Cannot create Client: ${name} must be >= 0, got ${value}`);
-  }
-  return value;
-}
-
-function checkCount(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(`Cannot create Client: ${name} must be a number`);
-  }
-  if (value !== Infinity && (!Number.isInteger(value) || value < 1)) {
-    throw new RangeError(`Cannot create Client: ${name} must be an integer >= 1, got ${value}`);
-  }
-  return value;
-}
 
 /**
  * An HTTP/1.1 client with a keep-alive connection pool per origin, on `Deno.connect`
@@ -203,68 +70,11 @@ export class Client implements AsyncDisposable {
    * ```
    */
   constructor(options: ClientOptions = {}) {
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError("Cannot create Client: options must be an object");
-    }
-    this.#settings = {
-      headersTimeout: checkMs(
-        "headersTimeout",
-        options.headersTimeout,
-        DEFAULT_CLIENT_HEADERS_TIMEOUT,
-      ),
-      bodyTimeout: checkMs("bodyTimeout", options.bodyTimeout, DEFAULT_CLIENT_BODY_TIMEOUT),
-      keepAliveTimeout: checkMs(
-        "keepAliveTimeout",
-        options.keepAliveTimeout,
-        DEFAULT_CLIENT_KEEP_ALIVE_TIMEOUT,
-      ),
-      keepAliveMaxTimeout: checkMs(
-        "keepAliveMaxTimeout",
-        options.keepAliveMaxTimeout,
-        DEFAULT_KEEP_ALIVE_MAX_TIMEOUT,
-      ),
-      keepAliveTimeoutThreshold: checkMs(
-        "keepAliveTimeoutThreshold",
-        options.keepAliveTimeoutThreshold,
-        DEFAULT_KEEP_ALIVE_TIMEOUT_THRESHOLD,
-      ),
-      maxHeaderBytes: checkCount(
-        "maxResponseHeaderBytes",
-        options.maxResponseHeaderBytes,
-        DEFAULT_MAX_RESPONSE_HEADER_BYTES,
-      ),
-      maxHeaderCount: checkCount(
-        "maxResponseHeaderCount",
-        options.maxResponseHeaderCount,
-        DEFAULT_MAX_RESPONSE_HEADER_COUNT,
-      ),
-      readBufferSize: READ_BUFFER_SIZE,
-    };
-    this.#limits = {
-      maxConnections: checkCount(
-        "maxConnectionsPerOrigin",
-        options.maxConnectionsPerOrigin,
-        DEFAULT_MAX_CONNECTIONS_PER_ORIGIN,
-      ),
-      pipelining: checkCount("pipelining", options.pipelining, DEFAULT_CLIENT_PIPELINING),
-      connectTimeout: checkMs(
-        "connectTimeout",
-        options.connectTimeout,
-        DEFAULT_CLIENT_CONNECT_TIMEOUT,
-      ),
-    };
-    const { caCerts, socketPath } = options;
-    if (
-      caCerts !== undefined &&
-      (!Array.isArray(caCerts) || caCerts.some((cert) => typeof cert !== "string"))
-    ) {
-      throw new TypeError("Cannot create Client: caCerts must be an array of PEM strings");
-    }
-    if (socketPath !== undefined && (typeof socketPath !== "string" || socketPath === "")) {
-      throw new TypeError("Cannot create Client: socketPath must be a non-empty string");
-    }
-    this.#caCerts = caCerts;
-    this.#socketPath = socketPath;
+    const config = resolveClientConfig(options);
+    this.#settings = config.settings;
+    this.#limits = config.limits;
+    this.#caCerts = config.caCerts;
+    this.#socketPath = config.socketPath;
   }
 
   /**

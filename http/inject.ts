@@ -1,7 +1,9 @@
 import type { Handler } from "./handler.ts";
-import { Connection, type Transport } from "./_server/connection.ts";
+import { Connection } from "./_server/connection.ts";
+import type { Transport } from "./_server/transport.ts";
 import { Clock } from "./_server/clock.ts";
-import { type ConnectionOptions, resolveConfig } from "./serve.ts";
+import type { ConnectionOptions } from "./server_options.ts";
+import { resolveConfig } from "./_server/config.ts";
 import {
   PARSE_BODY,
   PARSE_END,
@@ -9,9 +11,10 @@ import {
   PARSE_HEAD,
   PARSE_NEED_MORE,
   PARSE_UPGRADE,
-  Parser,
-} from "./parser.ts";
+} from "./parse_event.ts";
+import { Parser } from "./parser.ts";
 import { concat } from "../net/_bytes.ts";
+import { numberOption, POSITIVE_INTEGER } from "./_codec/options.ts";
 
 /**
  * Options for {@linkcode inject}: the server's limits and hooks plus how to feed the input.
@@ -346,10 +349,13 @@ export async function injectBytes(
   input: Uint8Array,
   options: InjectOptions = {},
 ): Promise<Uint8Array> {
-  const chunkSize = options.chunkSize ?? Infinity;
-  if (!(chunkSize >= 1)) {
-    throw new RangeError(`Cannot inject: chunkSize must be >= 1, got ${chunkSize}`);
-  }
+  const chunkSize = numberOption(
+    "inject",
+    "chunkSize",
+    options.chunkSize,
+    Infinity,
+    POSITIVE_INTEGER,
+  );
   const config = resolveConfig(handler, options, options.secure ? "https" : "http", "localhost");
   const transport = new MemoryTransport(input, chunkSize);
   const clock = new Clock(

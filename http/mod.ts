@@ -12,15 +12,19 @@
  * @module
  */
 
-// shared types and errors
+// Handler and ServeInfo, HttpError, status codes
 export type { Handler, ServeInfo } from "./handler.ts";
 export { HttpError, httpError, type HttpErrorOptions } from "./http_error.ts";
 export { isStatus, STATUS_TEXT, statusText } from "./status.ts";
 
-// parser and chunked codec (issue 3)
+// Parser, its events and options, ParseError, ChunkedEncoderStream
 export { ChunkedEncoderStream } from "./chunked_encoder_stream.ts";
 export {
   DEFAULT_MAX_CHUNK_EXTENSION_BYTES,
+  type ParserLenientFlags,
+  type ParserOptions,
+} from "./parser_options.ts";
+export {
   PARSE_BODY,
   PARSE_END,
   PARSE_ERROR,
@@ -28,20 +32,18 @@ export {
   PARSE_NEED_MORE,
   PARSE_UPGRADE,
   type ParseEvent,
-  Parser,
-  type ParserLenientFlags,
-  type ParserOptions,
-} from "./parser.ts";
+} from "./parse_event.ts";
+export { Parser } from "./parser.ts";
 export { ParseError, ParseErrorCode } from "./parse_error.ts";
 
-// server (issue 4)
+// serve, Server, their options, inject
 export {
   type ConnectionOptions,
   DEFAULT_SERVE_HOSTNAME,
   DEFAULT_SERVE_PORT,
-  serve,
   type ServeOptions,
-} from "./serve.ts";
+} from "./server_options.ts";
+export { serve } from "./serve.ts";
 export { Server, type ShutdownOptions } from "./server.ts";
 export {
   DEFAULT_INJECT_REMOTE_ADDR,
@@ -51,9 +53,9 @@ export {
   type InjectResult,
 } from "./inject.ts";
 
-// client (issue 5)
+// Client, its options, fetch, ClientError
+export { Client } from "./client.ts";
 export {
-  Client,
   type ClientOptions,
   DEFAULT_CLIENT_BODY_TIMEOUT,
   DEFAULT_CLIENT_CONNECT_TIMEOUT,
@@ -65,7 +67,7 @@ export {
   DEFAULT_MAX_CONNECTIONS_PER_ORIGIN,
   DEFAULT_MAX_RESPONSE_HEADER_BYTES,
   DEFAULT_MAX_RESPONSE_HEADER_COUNT,
-} from "./client.ts";
+} from "./client_options.ts";
 export { closeDefaultClient, fetch } from "./fetch.ts";
 export {
   ClientError,

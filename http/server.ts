@@ -2,15 +2,12 @@ import { rawConn } from "../net/_raw_conn.ts";
 import type { Handler } from "./handler.ts";
 import { listen } from "../net/listen.ts";
 import type { Listener } from "../net/listener.ts";
-import { Connection, type ConnectionConfig } from "./_server/connection.ts";
+import { Connection } from "./_server/connection.ts";
+import { type ConnectionConfig, resolveConfig } from "./_server/config.ts";
 import { Clock } from "./_server/clock.ts";
-import { shutdownReason } from "./_server/exchange.ts";
-import {
-  DEFAULT_SERVE_HOSTNAME,
-  DEFAULT_SERVE_PORT,
-  resolveConfig,
-  type ServeOptions,
-} from "./serve.ts";
+import { DURATION, numberOption } from "./_codec/options.ts";
+import { shutdownReason } from "./_server/abort_reasons.ts";
+import { DEFAULT_SERVE_HOSTNAME, DEFAULT_SERVE_PORT, type ServeOptions } from "./server_options.ts";
 
 /**
  * Options for {@linkcode Server.shutdown}.
@@ -91,8 +88,8 @@ export class Server implements AsyncDisposable {
    */
   constructor(handler: Handler, options: ServeOptions = {}) {
     const secure = options.cert !== undefined || options.key !== undefined;
-    // Validate before binding anything.
-    resolveConfig(handler, options, "http", "localhost");
+    // Validate everything before binding; the authority is known once bound.
+    const config = resolveConfig(handler, options, secure ? "https" : "http", "localhost");
     const listener = options.path !== undefined ? listen({ path: options.path }) : listen({
       port: options.port ?? DEFAULT_SERVE_PORT,
       hostname: options.hostname ?? DEFAULT_SERVE_HOSTNAME,
@@ -102,8 +99,9 @@ export class Server implements AsyncDisposable {
     });
     this.#listener = listener;
     this.addr = listener.addr;
-    this.#config = resolveConfig(handler, options, secure ? "https" : "http", authority(this.addr));
-    const cfg = this.#config;
+    config.defaultHost = authority(this.addr);
+    this.#config = config;
+    const cfg = config;
     this.#clock = new Clock(
       Clock.intervalFor(cfg.headersTimeout, cfg.requestTimeout, cfg.keepAliveTimeout),
     );
@@ -205,10 +203,9 @@ export class Server implements AsyncDisposable {
    * ```
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    const deadline = options.deadline;
-    if (deadline !== undefined && (typeof deadline !== "number" || !(deadline >= 0))) {
-      throw new RangeError(`Cannot shut down: deadline must be a number >= 0, got ${deadline}`);
-    }
+    const deadline = options.deadline === undefined
+      ? undefined
+      : numberOption("shut down", "deadline", options.deadline, 0, DURATION);
     if (!this.#shuttingDown) {
       this.#shuttingDown = true;
       this.#listener.close();

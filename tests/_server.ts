@@ -1,7 +1,8 @@
 // Test helpers for the server: a server on 127.0.0.1:0 that always shuts down, and raw
 // exchanges over Deno.connect that read until the server closes (or a bound).
 
-import { serve, type ServeOptions } from "../http/serve.ts";
+import { serve } from "../http/serve.ts";
+import { type ServeOptions } from "../http/server_options.ts";
 import type { Server } from "../http/server.ts";
 import type { Handler } from "../http/handler.ts";
 import {
@@ -11,8 +12,8 @@ import {
   PARSE_HEAD,
   PARSE_NEED_MORE,
   PARSE_UPGRADE,
-  Parser,
-} from "../http/parser.ts";
+} from "../http/parse_event.ts";
+import { Parser } from "../http/parser.ts";
 import { bytesOf, textOf } from "./_assert.ts";
 
 /** Default bound on any wait in these helpers. */

@@ -7,6 +7,7 @@
  * @module
  */
 import { ReadBuffer } from "../../net/_read_buffer.ts";
+import type { ConnectionSettings } from "./config.ts";
 import { writeAll } from "../../net/_write_all.ts";
 import {
   PARSE_BODY,
@@ -15,8 +16,8 @@ import {
   PARSE_HEAD,
   PARSE_NEED_MORE,
   PARSE_UPGRADE,
-  Parser,
-} from "../parser.ts";
+} from "../parse_event.ts";
+import { Parser } from "../parser.ts";
 import { ClientError, type ClientTimeout } from "../client_error.ts";
 import { framingOf, isInlineBody, RequestEncoder } from "./request_head.ts";
 import { isIdempotent, type PreparedRequest } from "./prepare_request.ts";
@@ -24,18 +25,6 @@ import { describe, EMPTY, Exchange, keepAliveHint } from "./exchange.ts";
 import { concat } from "../../net/_bytes.ts";
 import { BodyError, uploadBody } from "./upload_body.ts";
 import { decodeBody, decoderFormat } from "./decode_body.ts";
-
-/** Settings a connection needs, resolved from ClientOptions. */
-export interface ConnectionSettings {
-  headersTimeout: number;
-  bodyTimeout: number;
-  keepAliveTimeout: number;
-  keepAliveMaxTimeout: number;
-  keepAliveTimeoutThreshold: number;
-  maxHeaderBytes: number;
-  maxHeaderCount: number;
-  readBufferSize: number;
-}
 
 /** The pool a connection reports to. */
 export interface ConnectionOwner {

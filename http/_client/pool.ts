@@ -6,7 +6,8 @@
  */
 import { connect } from "../../net/connect.ts";
 import { ConnectError } from "../../net/connect_error.ts";
-import { ClientConnection, type ConnectionOwner, type ConnectionSettings } from "./connection.ts";
+import { ClientConnection, type ConnectionOwner } from "./connection.ts";
+import type { ConnectionSettings, PoolLimits } from "./config.ts";
 import { ClientError } from "../client_error.ts";
 import type { PreparedRequest } from "./prepare_request.ts";
 
@@ -17,13 +18,6 @@ export interface PoolTarget {
   tls: boolean;
   caCerts?: string[];
   socketPath?: string;
-}
-
-/** Per-pool limits, resolved from ClientOptions. */
-export interface PoolLimits {
-  maxConnections: number;
-  pipelining: number;
-  connectTimeout: number;
 }
 
 interface Waiter {

@@ -24,7 +24,6 @@ export const ACCEPT_ENCODING = "gzip, deflate, br";
 
 const INITIAL_SIZE = 4096;
 
-
 /** Per-connection head encoder: one growable buffer, no allocation in the common case. */
 export class RequestEncoder {
   #buf: Uint8Array = new Uint8Array(INITIAL_SIZE);

@@ -2,7 +2,8 @@
  * The one family of option validators: every numeric option of the parser, `serve`,
  * `inject`, `shutdown` and the `Client` is checked here, with one message style:
  * "Cannot serve: maxHeaderBytes must be an integer >= 1, got 0". A value of the wrong
- * type is a TypeError; a number out of range (or not whole where it must be) a RangeError.
+ * type is a TypeError; a number out of range, NaN, or a fraction where a whole number is
+ * needed, a RangeError.
  *
  * @module
  */
@@ -44,12 +45,12 @@ export function numberOption(
   rule: NumberRule,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value)) {
+  if (typeof value !== "number") {
     throw new TypeError(`Cannot ${action}: ${name} must be a number, got ${kindOf(value)}`);
   }
   const max = rule.max ?? Infinity;
   if (
-    value < rule.min || value > max ||
+    !(value >= rule.min && value <= max) ||
     (rule.integer && value !== Infinity && !Number.isInteger(value))
   ) {
     const what = rule.integer ? "an integer" : "a number";

@@ -23,65 +23,27 @@ import {
   PARSE_HEAD,
   PARSE_NEED_MORE,
   PARSE_UPGRADE,
-  Parser,
-} from "../parser.ts";
-import type { ByteReader } from "../../net/_read_buffer.ts";
-import type { ByteWriter } from "../../net/_write_all.ts";
+} from "../parse_event.ts";
+import { Parser } from "../parser.ts";
 import { BODY_OPEN, type BodySink, BodySource } from "./body_source.ts";
+import { EX_ERROR, EX_PENDING, EX_READY, ServerExchange, type WriterWake } from "./exchange.ts";
 import {
   bodyLimitReason,
   clientClosedReason,
-  describe,
-  EX_ERROR,
-  EX_PENDING,
-  EX_READY,
-  Exchange,
-  Info,
   shutdownReason,
   timeoutReason,
-  type WriterWake,
-} from "./exchange.ts";
+} from "./abort_reasons.ts";
+import { LazyServeInfo } from "./serve_info.ts";
+import type { ConnectionConfig } from "./config.ts";
+import type { Transport } from "./transport.ts";
+import { kindOf } from "../_codec/error_text.ts";
+import { ignore } from "../_codec/ignore.ts";
 import { BodyAbort, writeResponse } from "./write_response.ts";
 import { Output } from "./output.ts";
 import { CONNECTION_CLOSE, headText } from "./response_head.ts";
 import { FRAME_LENGTH } from "../_codec/framing.ts";
 import { createRequest, fastRequestActive, requestUrl, validHost } from "./request.ts";
 import type { Clock } from "./clock.ts";
-
-/**
- * A byte stream pair to serve HTTP over: a Deno.Conn, its raw view (whose `read`
- * resolves 0 rather than null at the end of the stream), or an in-memory pipe.
- */
-export interface Transport extends ByteReader, ByteWriter {
-  /** Closes both directions; a second call must be harmless. */
-  close(): void;
-  /** Ends the write direction only (TCP half-close), if the transport can. */
-  closeWrite?(): Promise<void>;
-}
-
-/** What the error hook of `serve` looks like. */
-export type ErrorHandler = (error: unknown, request?: Request) => Response | Promise<Response>;
-
-/** Every setting a connection needs, with defaults already applied. */
-export interface ConnectionConfig {
-  handler: Handler;
-  onError: ErrorHandler;
-  maxHeaderBytes: number;
-  maxHeaderCount: number;
-  maxUrlBytes: number;
-  maxBodyBytes: number;
-  headersTimeout: number;
-  requestTimeout: number;
-  keepAliveTimeout: number;
-  maxRequestsPerConnection: number;
-  maxDrainBytes: number;
-  /** "http" or "https": the scheme of request URLs. */
-  scheme: string;
-  /** Authority for request URLs when an HTTP/1.0 request has no Host. */
-  defaultHost: string;
-  /** Idle parsers made with these limits, shared by the server's connections. */
-  parsers: Parser[];
-}
 
 /** Most requests parsed ahead of their responses; parsing pauses past it. */
 export const MAX_PIPELINED = 64;
@@ -108,8 +70,6 @@ const LINGER_MS = 500;
 const ResponseClass = Response;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
 
-function ignore(): void {}
-
 /**
  * Serves HTTP/1.1 over one transport until either side closes it. `run()` resolves
  * when the connection is closed; it never rejects.
@@ -135,10 +95,10 @@ export class Connection implements BodySink, WriterWake {
   /** Taken from the config's pool when bytes arrive, given back when idle. */
   #parser: Parser | null = null;
   #out: Output;
-  #queue: Exchange[] = [];
+  #queue: ServerExchange[] = [];
   #writing = false;
   /** The message whose head was parsed and whose END has not come. */
-  #current: Exchange | null = null;
+  #current: ServerExchange | null = null;
   /**
    * When the head in progress began (the read that brought its first byte, or the
    * connection opening); 0 if none, or until `#stamp` reads the clock for this read.
@@ -170,7 +130,7 @@ export class Connection implements BodySink, WriterWake {
   #ended = false;
   #onIdle: (() => void) | null = null;
   /** The exchange whose handler promise #onResolved / #onRejected will settle. */
-  #awaited: Exchange | null = null;
+  #awaited: ServerExchange | null = null;
   /** Whether the connection stays open after the batch being written. */
   #batchOpen = true;
 
@@ -484,7 +444,7 @@ export class Connection implements BodySink, WriterWake {
   #onHead(): void {
     const parser = this.#parser!;
     const cfg = this.#cfg;
-    const ex = new Exchange();
+    const ex = new ServerExchange();
     // 0 when the head came in this read: #stamp sets it if the body is still to come.
     ex.startedAt = this.#headStart;
     this.#headStart = 0;
@@ -534,14 +494,14 @@ export class Connection implements BodySink, WriterWake {
     ex.request = request;
     ex.live = true;
     ex.body = body;
-    ex.info = new Info(this.#remoteAddr);
+    ex.info = new LazyServeInfo(this.#remoteAddr);
     ex.expectContinue = parser.expectContinue && minor === 1 && body !== null;
     this.#current = ex;
     this.#queue.push(ex);
     this.#dispatch(ex);
   }
 
-  #dispatch(ex: Exchange): void {
+  #dispatch(ex: ServerExchange): void {
     let result: unknown;
     try {
       result = this.#cfg.handler(ex.request!, ex.info!);
@@ -572,7 +532,7 @@ export class Connection implements BodySink, WriterWake {
       );
       return;
     }
-    this.#handlerFailed(ex, new TypeError(`Handler returned ${describe(result)}, not a Response`));
+    this.#handlerFailed(ex, new TypeError(`Handler returned ${kindOf(result)}, not a Response`));
   }
 
   #onResolved = (value: unknown): void => {
@@ -587,7 +547,7 @@ export class Connection implements BodySink, WriterWake {
     if (ex !== null) this.#handlerFailed(ex, error);
   };
 
-  #settle(ex: Exchange, value: unknown): void {
+  #settle(ex: ServerExchange, value: unknown): void {
     if (ex.state !== EX_PENDING) {
       // Answered already (a limit or timeout): drop this response.
       if (value instanceof ResponseClass) value.body?.cancel().catch(ignore);
@@ -605,11 +565,11 @@ export class Connection implements BodySink, WriterWake {
       }
       return;
     }
-    this.#handlerFailed(ex, new TypeError(`Handler returned ${describe(value)}, not a Response`));
+    this.#handlerFailed(ex, new TypeError(`Handler returned ${kindOf(value)}, not a Response`));
   }
 
   /** The handler threw or gave no Response: ask onError, else a plain 500. */
-  #handlerFailed(ex: Exchange, error: unknown): void {
+  #handlerFailed(ex: ServerExchange, error: unknown): void {
     if (ex.state !== EX_PENDING) return;
     let result: unknown;
     try {
@@ -637,7 +597,7 @@ export class Connection implements BodySink, WriterWake {
     this.#errorSettled(ex, result);
   }
 
-  #errorSettled(ex: Exchange, value: unknown): void {
+  #errorSettled(ex: ServerExchange, value: unknown): void {
     if (ex.state !== EX_PENDING) return;
     if (value instanceof ResponseClass) {
       ex.response = value;
@@ -704,7 +664,7 @@ export class Connection implements BodySink, WriterWake {
 
   /** A head the server answers itself (bad request, limits, CONNECT): then it closes. */
   #rejectHead(status: number): void {
-    const ex = new Exchange();
+    const ex = new ServerExchange();
     ex.state = EX_ERROR;
     ex.errorStatus = status;
     ex.keepAlive = false;
@@ -724,7 +684,7 @@ export class Connection implements BodySink, WriterWake {
       return;
     }
     this.#headBytes = false;
-    const ex = new Exchange();
+    const ex = new ServerExchange();
     ex.state = EX_ERROR;
     ex.errorStatus = 408;
     ex.keepAlive = false;
@@ -734,7 +694,7 @@ export class Connection implements BodySink, WriterWake {
   }
 
   /** The request body failed (limit, timeout): answer `status` if no response started, close. */
-  #bodyFailed(ex: Exchange, status: number, reason: unknown): void {
+  #bodyFailed(ex: ServerExchange, status: number, reason: unknown): void {
     this.#stopReading = true;
     this.#current = null;
     ex.receiving = false;
@@ -775,7 +735,7 @@ export class Connection implements BodySink, WriterWake {
   // ---- write side ------------------------------------------------------------------
 
   /** Whether `ex` may keep the connection open, judged when its head is encoded. */
-  #mayKeepAlive(ex: Exchange): boolean {
+  #mayKeepAlive(ex: ServerExchange): boolean {
     if (!ex.keepAlive) return false;
     // Shutting down, or the client half-closed: the requests already received are all
     // answered; the last answer says close.
@@ -950,7 +910,7 @@ export class Connection implements BodySink, WriterWake {
   }
 
   /** Writes a server-made answer (`errorStatus`); returns false: the connection closes. */
-  #writeError(ex: Exchange): boolean {
+  #writeError(ex: ServerExchange): boolean {
     const status = ex.errorStatus;
     const reason = statusText(status);
     const body = reason === "" ? "Error" : reason;
@@ -971,7 +931,7 @@ export class Connection implements BodySink, WriterWake {
   }
 
   /** The exchange's response is written: its signal will not abort, `completed` resolves. */
-  #completed(ex: Exchange): void {
+  #completed(ex: ServerExchange): void {
     ex.done = true;
     ex.live = false;
     ex.controller = null;

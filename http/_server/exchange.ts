@@ -1,13 +1,11 @@
 /**
- * One request/response exchange on a server connection, the `ServeInfo` handed to the
- * handler, and the reasons a request's `signal` is aborted with.
+ * One request/response exchange on a server connection: the request as parsed, the
+ * handler's answer, and how far writing it got.
  *
  * @module
  */
 
-import type { ServeInfo } from "../handler.ts";
-import { HttpError } from "../http_error.ts";
-import { statusText } from "../status.ts";
+import type { LazyServeInfo } from "./serve_info.ts";
 import type { BodySource } from "./body_source.ts";
 import type { ResponseContext } from "./write_response.ts";
 import { abortRequest } from "./request.ts";
@@ -19,61 +17,6 @@ export const EX_READY = 1;
 /** The server answers with `errorStatus` itself, whatever the handler does. */
 export const EX_ERROR = 2;
 
-/**
- * `ServeInfo` with `completed` made on first use: most handlers never look at it, so no
- * promise is created per request unless one does.
- */
-export class Info implements ServeInfo {
-  readonly remoteAddr: Deno.NetAddr | Deno.UnixAddr;
-  #done = false;
-  #promise: Promise<void> | null = null;
-  #resolve: (() => void) | null = null;
-
-  constructor(remoteAddr: Deno.NetAddr | Deno.UnixAddr) {
-    this.remoteAddr = remoteAddr;
-  }
-
-  /** Resolves when the response has been written, or the exchange was cut short. */
-  get completed(): Promise<void> {
-    if (this.#promise === null) {
-      this.#promise = this.#done
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => (this.#resolve = resolve));
-    }
-    return this.#promise;
-  }
-
-  /** Marks the exchange complete. */
-  complete(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#resolve !== null) this.#resolve();
-  }
-}
-
-/** The client closed the connection (or it failed) before the exchange finished. */
-export function clientClosedReason(): DOMException {
-  return new DOMException("Request aborted: the client closed the connection", "AbortError");
-}
-
-/** A timeout (`headersTimeout` or `requestTimeout`) cut the request short. */
-export function timeoutReason(name: string, ms: number): DOMException {
-  return new DOMException(`Request aborted: ${name} of ${ms} ms elapsed`, "TimeoutError");
-}
-
-/** The server shut down (its deadline passed) before the exchange finished. */
-export function shutdownReason(): DOMException {
-  return new DOMException("Request aborted: the server is shutting down", "AbortError");
-}
-
-/** The request body went past `maxBodyBytes`. */
-export function bodyLimitReason(limit: number): DOMException {
-  return new DOMException(
-    `Request aborted: the body exceeds maxBodyBytes (${limit} bytes)`,
-    "AbortError",
-  );
-}
-
 /** Whoever writes the responses: resumed when the exchange it waits for changes. */
 export interface WriterWake {
   /** Called once per wait, when the awaited exchange changed (answered, failed, 100-continue due). */
@@ -81,14 +24,14 @@ export interface WriterWake {
 }
 
 /** One exchange: the request as parsed, the handler's answer, and its progress. */
-export class Exchange implements ResponseContext {
+export class ServerExchange implements ResponseContext {
   /** The request given to the handler; null for server-made error answers. */
   request: Request | null = null;
   /** Aborts `request.signal` on the public route (null on the fast route). */
   controller: AbortController | null = null;
   /** `request.signal` may still abort: false once the exchange finished or was aborted. */
   live = false;
-  info: Info | null = null;
+  info: LazyServeInfo | null = null;
   response: Response | null = null;
   state: number = EX_PENDING;
   /** Status of a server-made answer (400, 408, 413, ...). */
@@ -140,29 +83,4 @@ export class Exchange implements ResponseContext {
     abortRequest(this.request!, this.controller, reason);
     this.controller = null;
   }
-}
-
-/** A short description of a value a handler returned instead of a Response. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;
-  return `a ${typeof value}`;
-}
-
-/**
- * The error hook used when `serve` is given none: an HttpError becomes its own status
- * (its message shown when `expose`), anything else is logged and answered with 500.
- *
- * @param error What the handler threw (or the reason its Response was unusable).
- * @returns The response to send.
- */
-export function defaultOnError(error: unknown): Response {
-  if (error instanceof HttpError) {
-    const body = error.expose ? error.message : statusText(error.status);
-    const response = new Response(body, { status: error.status, headers: error.headers });
-    return response;
-  }
-  console.error("Wire: the handler failed:", error);
-  return new Response("Internal Server Error", { status: 500 });
 }

@@ -9,8 +9,8 @@ import {
   PARSE_HEAD,
   PARSE_NEED_MORE,
   PARSE_UPGRADE,
-  Parser,
-} from "../../http/parser.ts";
+} from "../../http/parse_event.ts";
+import { Parser } from "../../http/parser.ts";
 import { writeAll } from "../../net/_write_all.ts";
 import { pick } from "./_fd.ts";
 import { concat } from "../../net/_bytes.ts";

@@ -3,7 +3,7 @@
 // one cut at every byte and fed one byte at a time.
 
 import { assert } from "../../_assert.ts";
-import { PARSE_END, PARSE_ERROR, PARSE_NEED_MORE } from "../../../http/parser.ts";
+import { PARSE_END, PARSE_ERROR, PARSE_NEED_MORE } from "../../../http/parse_event.ts";
 import type { ParseErrorCode } from "../../../http/parse_error.ts";
 import type { RunOptions, RunResult, SeenMessage } from "./_corpus.ts";
 

@@ -12,10 +12,9 @@ import {
   PARSE_HEAD,
   PARSE_NEED_MORE,
   PARSE_UPGRADE,
-  Parser,
-  type ParserLenientFlags,
-  type ParserOptions,
-} from "../../../http/parser.ts";
+} from "../../../http/parse_event.ts";
+import { Parser } from "../../../http/parser.ts";
+import { type ParserLenientFlags, type ParserOptions } from "../../../http/parser_options.ts";
 import type { ParseError } from "../../../http/parse_error.ts";
 
 /** Folder of the shared corpus, relative to the repository root's parent. */

@@ -7,7 +7,7 @@
 import { assert } from "../../_assert.ts";
 import { ParseError } from "../../../http/parse_error.ts";
 import { concat } from "../../../net/_bytes.ts";
-import type { ParserLenientFlags } from "../../../http/parser.ts";
+import type { ParserLenientFlags } from "../../../http/parser_options.ts";
 import {
   ALL_LENIENT,
   bytesOf,

@@ -2,7 +2,7 @@
 // status), fed whole and byte by byte; the parser's own buffer never exceeds the limit.
 
 import { assert } from "../../_assert.ts";
-import { DEFAULT_MAX_CHUNK_EXTENSION_BYTES } from "../../../http/parser.ts";
+import { DEFAULT_MAX_CHUNK_EXTENSION_BYTES } from "../../../http/parser_options.ts";
 import {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_MAX_HEADER_COUNT,

@@ -6,8 +6,8 @@ import {
   PARSE_HEAD,
   PARSE_NEED_MORE,
   PARSE_UPGRADE,
-  Parser,
-} from "../../../http/parser.ts";
+} from "../../../http/parse_event.ts";
+import { Parser } from "../../../http/parser.ts";
 import { ParseError, ParseErrorCode } from "../../../http/parse_error.ts";
 import { bytesOf, runParser } from "./_corpus.ts";
 import { checkCase, PARSER_CASES } from "./_cases.ts";

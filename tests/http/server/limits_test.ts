@@ -1,7 +1,7 @@
 import { assert } from "../../_assert.ts";
 import { parseResponses, rawExchange, readAll, TEST_TIMEOUT, withServer } from "../../_server.ts";
 import { inject, injectBytes } from "../../../http/inject.ts";
-import type { ServeOptions } from "../../../http/serve.ts";
+import type { ServeOptions } from "../../../http/server_options.ts";
 import type { Handler } from "../../../http/handler.ts";
 
 const encoder = new TextEncoder();

@@ -1,0 +1,192 @@
+/**
+ * Options of `serve` and `Server`: where to listen, and the limits, timeouts and hooks
+ * of each connection (shared with `inject`).
+ *
+ * @module
+ */
+
+/**
+ * The TCP port `serve` listens on when none is given.
+ *
+ * @example The default port
+ * ```ts
+ * import { DEFAULT_SERVE_PORT } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_SERVE_PORT, 8000);
+ * ```
+ */
+export const DEFAULT_SERVE_PORT = 8000;
+/**
+ * The address `serve` binds to when no `hostname` is given: every IPv4 interface.
+ *
+ * @example The default hostname
+ * ```ts
+ * import { DEFAULT_SERVE_HOSTNAME } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_SERVE_HOSTNAME, "0.0.0.0");
+ * ```
+ */
+export const DEFAULT_SERVE_HOSTNAME = "0.0.0.0";
+
+/**
+ * Limits, timeouts and the error hook of a server connection: shared by
+ * {@linkcode ServeOptions} and `inject`'s options.
+ *
+ * @example Tight limits for a small JSON API
+ * ```ts
+ * import { inject, type ConnectionOptions } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const limits: ConnectionOptions = { maxBodyBytes: 1024, maxHeaderCount: 20 };
+ * const { response } = await inject(
+ *   () => new Response("ok"),
+ *   "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2048\r\n\r\n",
+ *   limits,
+ * );
+ * assert.equal(response.status, 413);
+ * ```
+ */
+export interface ConnectionOptions {
+  /**
+   * Answers a request whose handler threw, or returned something that is not a
+   * Response (or a Response that cannot be sent). Its Response is sent instead; if it
+   * throws too, the answer is a plain 500. The default turns an `HttpError` into its
+   * status (message shown when `expose`), and logs anything else and answers 500.
+   *
+   * @default {an HttpError-aware 500 handler}
+   */
+  onError?: (error: unknown, request?: Request) => Response | Promise<Response>;
+  /**
+   * Largest request head (request line, fields, empty line): 431 and close past it.
+   *
+   * @default {16384}
+   */
+  maxHeaderBytes?: number;
+  /**
+   * Most header fields in a request: 431 and close past it.
+   *
+   * @default {100}
+   */
+  maxHeaderCount?: number;
+  /**
+   * Longest request-target: 414 and close past it.
+   *
+   * @default {8192}
+   */
+  maxUrlBytes?: number;
+  /**
+   * Largest request body: 413 and close past it (at once for a Content-Length, when the
+   * limit is crossed for a chunked body; the body stream then errors with an HttpError
+   * 413 and `request.signal` aborts).
+   *
+   * @default {Infinity}
+   */
+  maxBodyBytes?: number;
+  /**
+   * Time to receive a request head, from its first byte (for the first request, from
+   * the connection opening): 408 and close past it. Cuts off slowloris senders. A
+   * connection that sent nothing at all is closed without a 408.
+   *
+   * @default {60000}
+   */
+  headersTimeout?: number;
+  /**
+   * Time to receive a whole request, head and body: 408 and close past it (or just a
+   * close when the response has already started); `request.signal` aborts with a
+   * TimeoutError.
+   *
+   * @default {300000}
+   */
+  requestTimeout?: number;
+  /**
+   * Idle time allowed between requests on a keep-alive connection before it closes.
+   *
+   * @default {5000}
+   */
+  keepAliveTimeout?: number;
+  /**
+   * Requests served on one connection; the last one is answered with
+   * `connection: close`. 0 is unlimited.
+   *
+   * @default {0}
+   */
+  maxRequestsPerConnection?: number;
+  /**
+   * Bytes of an unread request body the server reads and discards to keep the
+   * connection alive; when more remain, the response says `connection: close`.
+   *
+   * @default {262144}
+   */
+  maxDrainBytes?: number;
+}
+
+/**
+ * Options for {@linkcode serve}: where to listen, limits and timeouts, hooks.
+ *
+ * @example Listen on a free port, quietly, with a shorter keep-alive
+ * ```ts ignore
+ * import { serve, type ServeOptions } from "@wire/http";
+ *
+ * const options: ServeOptions = {
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   keepAliveTimeout: 2_000,
+ *   onListen: (addr) => console.log("up on", addr),
+ * };
+ * await using server = serve(() => new Response("ok"), options);
+ * ```
+ */
+export interface ServeOptions extends ConnectionOptions {
+  /**
+   * The TCP port; 0 picks a free one (read it from `server.addr`).
+   *
+   * @default {8000}
+   */
+  port?: number;
+  /**
+   * The address to listen on.
+   *
+   * @default {"0.0.0.0"}
+   */
+  hostname?: string;
+  /**
+   * A Unix domain socket path to listen on instead of TCP.
+   *
+   * @default {undefined}
+   */
+  path?: string;
+  /**
+   * PEM certificate chain; with `key`, the server speaks HTTPS (ALPN `http/1.1`).
+   *
+   * @default {undefined}
+   */
+  cert?: string;
+  /**
+   * PEM private key for `cert`.
+   *
+   * @default {undefined}
+   */
+  key?: string;
+  /**
+   * SO_REUSEPORT: several processes may listen on one port and Linux spreads the
+   * connections (needs Deno's `--unstable-net`).
+   *
+   * @default {false}
+   */
+  reusePort?: boolean;
+  /**
+   * Aborting it shuts the server down gracefully, as `server.shutdown()` does.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * Called once the server listens, with its address. The default logs
+   * `Listening on http://HOST:PORT/` (as Deno.serve does).
+   *
+   * @default {a console.log of the address}
+   */
+  onListen?: (addr: Deno.NetAddr | Deno.UnixAddr) => void;
+}
