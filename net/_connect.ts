@@ -5,12 +5,11 @@
  * @module
  */
 import { ConnectError } from "./connect_error.ts";
-import type { ConnectOptions } from "./connect.ts";
-
-/** The address to connect to when no `hostname` is given. */
-export const DEFAULT_CONNECT_HOSTNAME = "127.0.0.1";
-/** How long `connect` waits for the connection (and TLS handshake), in ms: Go's dialer. */
-export const DEFAULT_CONNECT_TIMEOUT = 30_000;
+import {
+  type ConnectOptions,
+  DEFAULT_CONNECT_HOSTNAME,
+  DEFAULT_CONNECT_TIMEOUT,
+} from "./connect_options.ts";
 
 /** Where to dial: a TCP host and port, or a Unix socket path. */
 export type DialTarget =

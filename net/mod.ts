@@ -35,10 +35,10 @@ export {
   type ListenOptions,
 } from "./listen.ts";
 export { Listener, type ListenerOptions } from "./listener.ts";
+export { connect } from "./connect.ts";
 export {
-  connect,
   type ConnectOptions,
   DEFAULT_CONNECT_HOSTNAME,
   DEFAULT_CONNECT_TIMEOUT,
-} from "./connect.ts";
+} from "./connect_options.ts";
 export { ConnectError, type ConnectErrorCode } from "./connect_error.ts";
