@@ -13,8 +13,22 @@
 // runs the same workloads as an interleaved A/B instead (both parsers alternating in one
 // process, best of 10 rounds) and prints ns/message, MB/s and the ratio: steadier than
 // averages on a shared, loaded machine.
+//
+//   deno run -A bench/parser_bench.ts --ab --baseline DIR
+//
+// compares this tree's Parser ("after") with the one of another checkout of Wire in DIR
+// ("before", e.g. a `git worktree` of the commit before a change) on the same workloads:
+// interleaved rounds of about 50 ms each (best of 10), both parsers driven by identical
+// loops, and prints ns/message for both and the ratio before/after (above 1.00x: this
+// tree is faster). DIR/http/parser.ts must export `Parser`; its PARSE_* events come from
+// that module when it exports them (older trees), else from DIR/http/parse_event.ts, else
+// this tree's values are assumed. A tree against a copy of itself reads 0.98x-1.02x on a
+// shared 2-core machine: repeat a run (or take the median of several) before trusting
+// a difference of a few percent.
 
 import { Buffer } from "node:buffer";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { HTTPParser } from "npm:http-parser-js@0.5.10";
 import { PARSE_BODY, PARSE_END, PARSE_HEAD, PARSE_NEED_MORE } from "../http/parse_event.ts";
 import { Parser } from "../http/parser.ts";
@@ -156,7 +170,170 @@ function interleaved(): void {
   }
 }
 
-if (Deno.args.includes("--ab")) interleaved();
+/** The events a baseline tree's parser reports, with this tree's values as the fallback. */
+interface Events {
+  head: number;
+  body: number;
+  end: number;
+  needMore: number;
+}
+
+/** This tree's events. */
+const OUR_EVENTS: Events = {
+  head: PARSE_HEAD,
+  body: PARSE_BODY,
+  end: PARSE_END,
+  needMore: PARSE_NEED_MORE,
+};
+
+/** A parser class (of either tree): only what the runners below touch. */
+type ParserClass = new (options: { mode: "request" }) => {
+  execute(data: Uint8Array, start: number, end: number): number;
+  offset: number;
+  method: string;
+  target: string;
+  headers: string[];
+  bodyStart: number;
+  bodyEnd: number;
+  error: Error | null;
+};
+
+async function loadBaseline(dir: string): Promise<{ Before: ParserClass; events: Events }> {
+  const url = (path: string) => pathToFileURL(resolve(dir, path)).href;
+  const module = await import(url("http/parser.ts"));
+  if (typeof module.Parser !== "function") {
+    throw new TypeError(`Cannot load the baseline: ${dir}/http/parser.ts exports no Parser`);
+  }
+  let source: Record<string, unknown> = module;
+  if (typeof module.PARSE_HEAD !== "number") {
+    try {
+      source = await import(url("http/parse_event.ts"));
+    } catch {
+      source = {};
+    }
+  }
+  const event = (name: string, fallback: number) =>
+    typeof source[name] === "number" ? source[name] as number : fallback;
+  return {
+    Before: module.Parser,
+    events: {
+      head: event("PARSE_HEAD", PARSE_HEAD),
+      body: event("PARSE_BODY", PARSE_BODY),
+      end: event("PARSE_END", PARSE_END),
+      needMore: event("PARSE_NEED_MORE", PARSE_NEED_MORE),
+    },
+  };
+}
+
+// Two copies of one loop, on purpose: closures made at one site share their type
+// feedback, so running both parsers through one factory would make every property access
+// in it polymorphic. The copies are identical, so neither side gets a cheaper harness.
+function before(Before: ParserClass, events: Events, bytes: Uint8Array): () => void {
+  const parser = new Before({ mode: "request" });
+  const { head, body, end, needMore } = events;
+  return () => {
+    let pos = 0;
+    for (;;) {
+      const event = parser.execute(bytes, pos, bytes.length);
+      pos = parser.offset;
+      if (event === needMore) break;
+      if (event === head) {
+        sink += parser.method.length + parser.target.length + parser.headers.length;
+      } else if (event === body) {
+        sink += parser.bodyEnd - parser.bodyStart;
+      } else if (event === end) {
+        sink++;
+      } else {
+        throw parser.error ?? new Error(`event ${event}`);
+      }
+    }
+  };
+}
+
+function after(After: ParserClass, events: Events, bytes: Uint8Array): () => void {
+  const parser = new After({ mode: "request" });
+  const { head, body, end, needMore } = events;
+  return () => {
+    let pos = 0;
+    for (;;) {
+      const event = parser.execute(bytes, pos, bytes.length);
+      pos = parser.offset;
+      if (event === needMore) break;
+      if (event === head) {
+        sink += parser.method.length + parser.target.length + parser.headers.length;
+      } else if (event === body) {
+        sink += parser.bodyEnd - parser.bodyStart;
+      } else if (event === end) {
+        sink++;
+      } else {
+        throw parser.error ?? new Error(`event ${event}`);
+      }
+    }
+  };
+}
+
+/** Rounds last about this long, on every workload, so that none is mostly noise. */
+const ROUND_MS = 50;
+
+/**
+ * Iterations for a round of about ROUND_MS: a 2 ms round (a fixed count on the 64 KiB
+ * workload) swings by 2x with a collection or a compile, 50 ms rounds by a few percent.
+ */
+function iterationsFor(runs: (() => void)[]): number {
+  let slowest = 0;
+  for (const run of runs) {
+    // Doubling batches until one lasts 10 ms: the first ones also warm the code up.
+    for (let n = 64;; n *= 2) {
+      const started = performance.now();
+      for (let i = 0; i < n; i++) run();
+      const ms = performance.now() - started;
+      if (ms >= 10) {
+        slowest = Math.max(slowest, ms / n);
+        break;
+      }
+    }
+  }
+  return Math.max(100, Math.ceil(ROUND_MS / slowest));
+}
+
+async function againstBaseline(dir: string): Promise<void> {
+  const { Before, events } = await loadBaseline(dir);
+  console.log(`before: ${resolve(dir)}, after: this tree; ratio = before/after time`);
+  for (const workload of WORKLOADS) {
+    const bytes = encoder.encode(workload.text);
+    const runs = [before(Before, events, bytes), after(Parser, OUR_EVENTS, bytes)];
+    const best = [Infinity, Infinity];
+    const iterations = iterationsFor(runs);
+    for (let round = 0; round < 12; round++) {
+      // Alternate which side goes first, so neither always runs on a warmer machine.
+      for (let j = 0; j < runs.length; j++) {
+        const k = (round + j) % runs.length;
+        const started = performance.now();
+        for (let i = 0; i < iterations; i++) runs[k]();
+        const ns = (performance.now() - started) / iterations * 1e6;
+        if (round >= 2 && ns < best[k]) best[k] = ns;
+      }
+    }
+    const [old, now] = best;
+    const perMessage = (ns: number) => (ns / workload.messages).toFixed(0);
+    console.log(
+      `${workload.name.padEnd(24)} before ${perMessage(old)} ns/message | after ${
+        perMessage(now)
+      } ns/message | ${(old / now).toFixed(2)}x`,
+    );
+  }
+}
+
+if (Deno.args.includes("--ab")) {
+  const at = Deno.args.indexOf("--baseline");
+  if (at >= 0) {
+    const dir = Deno.args[at + 1];
+    if (dir === undefined) throw new TypeError("Cannot compare: --baseline needs a directory");
+    await againstBaseline(dir);
+  } else {
+    interleaved();
+  }
+}
 
 addEventListener("unload", () => {
   if (sink === -1) console.log(sink);

@@ -1,43 +1,5 @@
-import {
-  CACHEABLE_VALUE_NAMES,
-  COMMON_HEADER_NAMES,
-  H_CONNECTION,
-  H_CONTENT_LENGTH,
-  H_EXPECT,
-  H_HOST,
-  H_OTHER,
-  H_PROXY_CONNECTION,
-  H_TRANSFER_ENCODING,
-  H_UPGRADE,
-  headerKind,
-  HEX_VALUE,
-  InternTable,
-  KNOWN_METHODS,
-  NOT_HEX,
-  TOKEN,
-  URL_CHAR,
-  VALUE,
-  VALUE_LENIENT,
-} from "./_parser/char_class.ts";
-import {
-  CL_EMPTY,
-  CL_OVERFLOW,
-  connectionOptions,
-  firstNonDigit,
-  isContinue,
-  OPTION_CLOSE,
-  OPTION_KEEP_ALIVE,
-  OPTION_UPGRADE,
-  parseContentLength,
-  TE_CHUNKED_LAST,
-  TE_CHUNKED_NOT_LAST,
-  TE_EMPTY,
-  TE_MALFORMED,
-  TE_OTHER,
-  TE_UNKNOWN,
-  transferCodings,
-  trimEnd,
-} from "./_parser/field_values.ts";
+import { H_HOST, H_OTHER, headerKind } from "./_parser/known_names.ts";
+import { HEX_VALUE, NOT_HEX, TOKEN, URL_CHAR, VALUE, VALUE_LENIENT } from "./_parser/char_class.ts";
 import {
   S_BODY_EOF,
   S_BODY_LENGTH,
@@ -52,14 +14,7 @@ import {
   S_DISCARD,
   S_END_NOW,
   S_ERROR,
-  S_EXT_AFTER_NAME,
-  S_EXT_AFTER_VALUE,
   S_EXT_BEFORE_NAME,
-  S_EXT_BEFORE_VALUE,
-  S_EXT_NAME,
-  S_EXT_QUOTED,
-  S_EXT_QUOTED_PAIR,
-  S_EXT_VALUE,
   S_FIELD_LF,
   S_FIELD_START,
   S_LINE_LF,
@@ -81,10 +36,30 @@ import {
   S_VALUE,
   S_VALUE_OWS,
 } from "./_parser/state.ts";
+import {
+  chunkExtensions,
+  EXT_BAD_BYTE,
+  EXT_BARE_LF,
+  EXT_LINE_DONE,
+  ExtensionScan,
+} from "./_parser/chunk_extensions.ts";
+import { checkRequestTarget } from "./_parser/request_target.ts";
+import { HeadStrings, METHODS, SPAN_FIELDS } from "./_parser/head_strings.ts";
+import { HeadFacts, readField, readFoldedFields } from "./_parser/head_facts.ts";
+import {
+  bodyFraming,
+  FRAMING_ERRORS,
+  FRAMING_FRAME,
+  FRAMING_INTERIM,
+  FRAMING_KEEP_ALIVE,
+  FRAMING_UPGRADE,
+} from "./_parser/body_framing.ts";
+import { hex } from "./_parser/hex.ts";
 import { FRAME_CHUNKED, FRAME_CLOSE, FRAME_LENGTH, FRAME_NONE } from "./_codec/framing.ts";
-import { latin1, latin1Span } from "./_codec/latin1.ts";
-import { ParseError, type ParseErrorCode } from "./parse_error.ts";
+import { latin1 } from "./_codec/latin1.ts";
+import { owsEnd, trimOwsEnd } from "./_codec/ows.ts";
 import { numberOption, type NumberRule } from "./_codec/options.ts";
+import { ParseError, type ParseErrorCode } from "./parse_error.ts";
 import {
   PARSE_BODY,
   PARSE_END,
@@ -109,34 +84,9 @@ const COLON = 0x3a;
 const MAX_HEX_PREFIX = Math.floor(Number.MAX_SAFE_INTEGER / 16);
 // "HTTP/" then digit "." digit.
 const VERSION_BYTES = [0x48, 0x54, 0x54, 0x50, 0x2f];
-// Span entries: name start, name end, value start, value end, kind (name start -1: obs-fold).
-const SPAN_FIELDS = 5;
-// #extensions result: the chunk-size line ended with a (lenient) bare LF.
-const EXT_LINE_DONE = -1;
 
 /** A parser limit: a whole number of bytes or fields, from 1 to 2^53-1. */
 const PARSER_LIMIT: NumberRule = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true };
-
-const MAX_INTERNED_NAME = 64;
-// Per-parser cache of common field values (see Parser.#cachedValue).
-const VALUE_CACHE_SIZE = 64;
-const MAX_CACHED_VALUE = 32;
-const CACHED_VALUE_NAMES = new Set<string>();
-for (const name of CACHEABLE_VALUE_NAMES) {
-  CACHED_VALUE_NAMES.add(name);
-  CACHED_VALUE_NAMES.add(name.toLowerCase());
-}
-const METHODS = new InternTable(256);
-for (const method of KNOWN_METHODS) METHODS.add(method);
-const NAMES = new InternTable(512);
-for (const name of COMMON_HEADER_NAMES) {
-  NAMES.add(name);
-  NAMES.add(name.toLowerCase());
-}
-
-function hex(byte: number): string {
-  return "0x" + byte.toString(16).padStart(2, "0");
-}
 
 /**
  * A resumable, pull-style HTTP/1.1 parser for requests (servers) or responses
@@ -255,12 +205,9 @@ export class Parser {
   readonly #maxHeaderCount: number;
   readonly #maxUrlBytes: number;
   readonly #maxExtensionBytes: number;
-  readonly #upgradeOption: boolean;
   readonly #valueTable: Uint8Array;
   readonly #lenientHeaders: boolean;
-  readonly #lenientChunkedLength: boolean;
   readonly #lenientKeepAlive: boolean;
-  readonly #lenientTransferEncoding: boolean;
   readonly #lenientVersion: boolean;
   readonly #lenientDataAfterClose: boolean;
   readonly #lenientLfAfterCr: boolean;
@@ -299,14 +246,13 @@ export class Parser {
   #versionPos = 0;
   #statusDigits = 0;
 
-  // What the head's fields said.
-  #teSeen = false;
-  #teFlags = 0;
-  #teChunkedLast = false;
-  #connFlags = 0;
-  #hasUpgradeHeader = false;
+  // What the head's fields said: the framing fields in #facts, the first Host here.
+  readonly #facts = new HeadFacts();
   #hostIndex = -1;
-  #continue = false;
+  /** The strings of the head or trailer section, made once it is complete. */
+  readonly #strings = new HeadStrings();
+  /** Where the chunk-extension sub-machine stopped. */
+  readonly #extensionScan = new ExtensionScan();
 
   // Body state.
   #noBody = false;
@@ -345,15 +291,12 @@ export class Parser {
       options.maxChunkExtensionBytes,
       DEFAULT_MAX_CHUNK_EXTENSION_BYTES,
     );
-    this.#upgradeOption = options.upgrade ?? true;
     const lenient = options.lenient ?? {};
     this.#lenientHeaders = lenient.headers === true;
     this.#valueTable = lenient.headers === true || lenient.headerValueRelaxed === true
       ? VALUE_LENIENT
       : VALUE;
-    this.#lenientChunkedLength = lenient.chunkedLength === true;
     this.#lenientKeepAlive = lenient.keepAlive === true;
-    this.#lenientTransferEncoding = lenient.transferEncoding === true;
     this.#lenientVersion = lenient.version === true;
     this.#lenientDataAfterClose = lenient.dataAfterClose === true;
     this.#lenientLfAfterCr = lenient.optionalLfAfterCr === true;
@@ -361,6 +304,11 @@ export class Parser {
     this.#lenientCrlfAfterChunk = lenient.optionalCrlfAfterChunk === true;
     this.#lenientSpacesAfterChunkSize = lenient.spacesAfterChunkSize === true;
     this.#lenientMethods = lenient.methods === true;
+    const facts = this.#facts;
+    facts.isRequest = this.#isRequest;
+    facts.upgradeOption = options.upgrade ?? true;
+    facts.lenientChunkedLength = lenient.chunkedLength === true;
+    facts.lenientTransferEncoding = lenient.transferEncoding === true;
   }
 
   /**
@@ -375,7 +323,11 @@ export class Parser {
    */
   execute(data: Uint8Array, start = 0, end: number = data.length): ParseEvent {
     this.#callStart = start;
-    const event = this.#run(data, start, end);
+    // The head loop or the body loop (see "the state machine" below).
+    const state = this.#state;
+    const event = state <= S_TRAILERS_BEGIN
+      ? this.#head(data, start, end, state)
+      : this.#body(data, start, end, state);
     this.#consumed += this.offset - start;
     return event;
   }
@@ -479,8 +431,9 @@ export class Parser {
     // The next message starts from these values: S_START need not reset them again
     // (a server's pooled parser is reset after every keep-alive request).
     this.#fresh = true;
-    // The value cache stays: it holds only short values of non-secret fields, and a hit
-    // returns a string equal to the bytes, so the next client cannot tell it is there.
+    // The value cache (in #strings) stays: it holds only short values of non-secret
+    // fields, and a hit returns a string equal to the bytes, so the next client cannot
+    // tell it is there.
   }
 
   #resetMessage(): void {
@@ -500,13 +453,8 @@ export class Parser {
     this.host = "";
     this.hasBody = false;
     this.bodyUntilClose = false;
-    this.#teSeen = false;
-    this.#teFlags = 0;
-    this.#teChunkedLast = false;
-    this.#connFlags = 0;
-    this.#hasUpgradeHeader = false;
+    this.#facts.clear();
     this.#hostIndex = -1;
-    this.#continue = false;
     this.#upgradeAfterBody = false;
     this.#interim = false;
     this.#beginSection(false);
@@ -592,10 +540,6 @@ export class Parser {
 
   /** The head so far as one contiguous buffer; its virtual offset 0 is at #srcOff. */
   #srcOff = 0;
-  /** The decoded section, once a long field made decoding it whole worthwhile. */
-  #text = "";
-  #textLength = 0;
-  #valueCache: string[] | null = null;
   #contiguous(data: Uint8Array, p: number): Uint8Array {
     if (this.#headLen > 0) {
       this.#flush(data, p);
@@ -647,13 +591,19 @@ export class Parser {
 
   // --- the state machine ---------------------------------------------------------------
 
-  // The switches below use literal case labels with the state's name in a comment: V8
-  // compiles a switch over Smi literals to a jump table, but one over imported constants
-  // to a chain of comparisons (bench/parser_bench.ts: about 20% on heads and 2x on
-  // chunked bodies). tests/http/parser_test.ts checks each label against its constant.
-  #run(data: Uint8Array, start: number, end: number): ParseEvent {
+  // Two loops, as llhttp builds its grammar: #head reads start lines and field sections
+  // (a head, or the trailers of a chunked body), #body what follows a head. Each ends a
+  // call with one event, so a call crosses from one to the other only where a chunked
+  // body's last chunk leads into its trailer section.
+  //
+  // The switches use literal case labels with the state's name in a comment: V8 compiles
+  // a switch over Smi literals to a jump table, but one over imported constants to a
+  // chain of comparisons (bench/parser_bench.ts: about 20% on heads and 2x on chunked
+  // bodies). tests/http/parser/parser_test.ts checks each label against its constant.
+
+  /** The head states, S_START to S_TRAILERS_BEGIN; `p` starts at `start`. */
+  #head(data: Uint8Array, start: number, end: number, state: number): ParseEvent {
     let p = start;
-    let state = this.#state;
     // Resuming inside a head or trailer section: virtual offsets continue from #headLen.
     let stop = end;
     if (state > S_START && state <= S_SECTION_END_LF) {
@@ -662,7 +612,7 @@ export class Parser {
       const limit = this.#base + this.#maxHeaderBytes;
       stop = limit < end ? limit : end;
     }
-    run: for (;;) {
+    head: for (;;) {
       switch (state) {
         case 0 /* S_START */: {
           // RFC 9112 §2.2: ignore empty lines before a start line.
@@ -729,7 +679,14 @@ export class Parser {
           const byte = data[p];
           if (byte === SP && length > 0) {
             this.#targetEnd = p - this.#base;
-            const error = this.#checkTarget(data, p);
+            const src = this.#contiguous(data, p);
+            const off = this.#srcOff;
+            const error = checkRequestTarget(
+              src,
+              off + this.#targetStart,
+              off + this.#targetEnd,
+              this.method === "CONNECT",
+            );
             if (error !== "") {
               return this.#fail("INVALID_URL", 400, error, this.#base + this.#targetStart);
             }
@@ -925,7 +882,7 @@ export class Parser {
             if (p === stop || data[p] !== COLON) {
               this.#nameStart = nameStart - base;
               state = S_NAME;
-              continue run;
+              continue head;
             }
             const nameEnd = p;
             const kind = this.#inTrailers ? H_OTHER : headerKind(data, nameStart, nameEnd);
@@ -944,7 +901,7 @@ export class Parser {
                 this.#valueStart = valueStart - base;
                 state = S_VALUE;
               }
-              continue run;
+              continue head;
             }
             this.#lastValueEmpty = p === valueStart;
             this.#pushSpan(nameStart - base, nameEnd - base, valueStart - base, p - base, kind);
@@ -965,10 +922,7 @@ export class Parser {
           if (byte === LF) {
             if (!this.#lenientCrBeforeLf) return this.#bareLf(p, "header section end");
             p++;
-            const event = this.#sectionEnd(data, p);
-            if (event !== PARSE_NEED_MORE) return event;
-            state = this.#state;
-            continue;
+            return this.#sectionEnd(data, p);
           }
           if (byte === SP || byte === HTAB) {
             if (this.#spanCount === 0) {
@@ -1044,7 +998,7 @@ export class Parser {
           } else {
             const src = this.#contiguous(data, p);
             const off = this.#srcOff;
-            const trimmed = trimEnd(src, off + this.#nameStart, off + nameEnd);
+            const trimmed = owsEnd(src, off + this.#nameStart, off + nameEnd);
             this.#kind = headerKind(src, off + this.#nameStart, trimmed);
           }
           p++;
@@ -1097,14 +1051,30 @@ export class Parser {
           if (p === stop) return this.#headOut(data, p, end, state);
           if (data[p] === LF) p++;
           else if (!this.#lenientLfAfterCr) return this.#bareCr(data, p, "header section end");
-          const event = this.#sectionEnd(data, p);
-          if (event !== PARSE_NEED_MORE) return event;
-          state = this.#state;
+          return this.#sectionEnd(data, p);
+        }
+
+        case 18 /* S_TRAILERS_BEGIN */: {
+          this.#beginSection(true);
+          this.#base = p;
+          this.#seg = p;
+          const limit = p + this.#maxHeaderBytes;
+          stop = limit < end ? limit : end;
+          state = S_FIELD_START;
           continue;
         }
 
-        // --- bodies ---------------------------------------------------------------------
+        default:
+          throw new Error(`Parser reached unknown head state ${state}`);
+      }
+    }
+  }
 
+  /** Bodies and what comes after the last message: every state above S_TRAILERS_BEGIN. */
+  #body(data: Uint8Array, start: number, end: number, state: number): ParseEvent {
+    let p = start;
+    for (;;) {
+      switch (state) {
         case 20 /* S_END_NOW */:
           return this.#end(p);
 
@@ -1199,15 +1169,19 @@ export class Parser {
         case 32 /* S_EXT_QUOTED_PAIR */:
         case 33 /* S_EXT_AFTER_VALUE */: {
           const from = p;
-          const next = this.#extensions(data, p, end, state);
-          p = this.offset;
+          const scan = this.#extensionScan;
+          const next = chunkExtensions(data, p, end, state, this.#lenientCrBeforeLf, scan);
+          p = scan.position;
           // The CR or LF ending the line is not part of the extensions. The length check
           // comes first so that the outcome does not depend on where the input was cut.
           const lineEnd = next === S_CHUNK_SIZE_LF || next === EXT_LINE_DONE ? 1 : 0;
           if (this.#extensionOverflow(p - from - lineEnd)) {
             return this.#extensionsTooLong(p - lineEnd);
           }
-          if (next === S_ERROR) return PARSE_ERROR;
+          if (next === EXT_BAD_BYTE) {
+            return this.#failByte("INVALID_CHUNK_EXTENSION", 400, "chunk extension", data, p);
+          }
+          if (next === EXT_BARE_LF) return this.#bareLf(p, "chunk extension");
           if (next === EXT_LINE_DONE) {
             state = this.#chunkLineDone();
             continue;
@@ -1225,15 +1199,9 @@ export class Parser {
           continue;
         }
 
-        case 18 /* S_TRAILERS_BEGIN */: {
-          this.#beginSection(true);
-          this.#base = p;
-          this.#seg = p;
-          const limit = p + this.#maxHeaderBytes;
-          stop = limit < end ? limit : end;
-          state = S_FIELD_START;
-          continue;
-        }
+        case 18 /* S_TRAILERS_BEGIN */:
+          // The last chunk's size line is done: its trailer section is a field section.
+          return this.#head(data, p, end, state);
 
         case 35 /* S_CHUNK_DATA */:
           if (p === end) return this.#needMore(state, end);
@@ -1296,7 +1264,7 @@ export class Parser {
           return PARSE_ERROR;
 
         default:
-          throw new Error(`Parser reached unknown state ${state}`);
+          throw new Error(`Parser reached unknown body state ${state}`);
       }
     }
   }
@@ -1322,113 +1290,6 @@ export class Parser {
       `Cannot parse chunk extensions: longer than ${this.#maxExtensionBytes} bytes`,
       over,
     );
-  }
-
-  /**
-   * Chunk extensions (RFC 9112 §7.1.1): validated, not kept. Returns the next state
-   * (S_CHUNK_SIZE_LF after CR, EXT_LINE_DONE after a lenient bare LF, S_ERROR) and leaves
-   * the position in `offset`.
-   */
-  #extensions(data: Uint8Array, p: number, end: number, state: number): number {
-    while (p < end) {
-      const byte = data[p];
-      switch (state) {
-        case 26 /* S_EXT_BEFORE_NAME */:
-          if (byte === SP || byte === HTAB) break;
-          if (TOKEN[byte] === 1) {
-            state = S_EXT_NAME;
-            break;
-          }
-          return this.#extensionError(data, p);
-        case 27 /* S_EXT_NAME */:
-        case 30 /* S_EXT_VALUE */:
-          if (TOKEN[byte] === 1) break;
-          if (byte === SP || byte === HTAB) {
-            state = state === S_EXT_NAME ? S_EXT_AFTER_NAME : S_EXT_AFTER_VALUE;
-            break;
-          }
-          if (byte === 0x3d && state === S_EXT_NAME) {
-            state = S_EXT_BEFORE_VALUE;
-            break;
-          }
-          if (byte === 0x3b) {
-            state = S_EXT_BEFORE_NAME;
-            break;
-          }
-          return this.#extensionLineEnd(data, p);
-        case 28 /* S_EXT_AFTER_NAME */:
-          if (byte === SP || byte === HTAB) break;
-          if (byte === 0x3d) {
-            state = S_EXT_BEFORE_VALUE;
-            break;
-          }
-          if (byte === 0x3b) {
-            state = S_EXT_BEFORE_NAME;
-            break;
-          }
-          return this.#extensionLineEnd(data, p);
-        case 29 /* S_EXT_BEFORE_VALUE */:
-          if (byte === SP || byte === HTAB) break;
-          if (byte === 0x22) {
-            state = S_EXT_QUOTED;
-            break;
-          }
-          if (TOKEN[byte] === 1) {
-            state = S_EXT_VALUE;
-            break;
-          }
-          return this.#extensionError(data, p);
-        case 31 /* S_EXT_QUOTED */:
-          if (byte === 0x22) {
-            state = S_EXT_AFTER_VALUE;
-            break;
-          }
-          if (byte === 0x5c) {
-            state = S_EXT_QUOTED_PAIR;
-            break;
-          }
-          if (VALUE[byte] === 1) break;
-          return this.#extensionError(data, p);
-        case 32 /* S_EXT_QUOTED_PAIR */:
-          if (VALUE[byte] === 1) {
-            state = S_EXT_QUOTED;
-            break;
-          }
-          return this.#extensionError(data, p);
-        case 33 /* S_EXT_AFTER_VALUE */:
-          if (byte === SP || byte === HTAB) break;
-          if (byte === 0x3b) {
-            state = S_EXT_BEFORE_NAME;
-            break;
-          }
-          return this.#extensionLineEnd(data, p);
-      }
-      p++;
-    }
-    this.offset = p;
-    return state;
-  }
-
-  #extensionLineEnd(data: Uint8Array, p: number): number {
-    const byte = data[p];
-    if (byte === CR) {
-      this.offset = p + 1;
-      return S_CHUNK_SIZE_LF;
-    }
-    if (byte === LF && this.#lenientCrBeforeLf) {
-      this.offset = p + 1;
-      return EXT_LINE_DONE;
-    }
-    if (byte === LF) {
-      this.#bareLf(p, "chunk extension");
-      return S_ERROR;
-    }
-    return this.#extensionError(data, p);
-  }
-
-  #extensionError(data: Uint8Array, p: number): number {
-    this.#failByte("INVALID_CHUNK_EXTENSION", 400, "chunk extension", data, p);
-    return S_ERROR;
   }
 
   /** After a chunk-size line: chunk data, or the trailer section after the last chunk. */
@@ -1477,95 +1338,12 @@ export class Parser {
     }
     // With lenient headers a later obs-fold line may extend the value: decide at the end.
     if (this.#lenientHeaders) return PARSE_NEED_MORE;
-    return this.#applyField(kind, src, start, end, at);
-  }
-
-  /** Applies a special field's value; errors are reported at data index `at`. */
-  #applyField(kind: number, src: Uint8Array, start: number, end: number, at: number): ParseEvent {
-    switch (kind) {
-      case H_CONTENT_LENGTH: {
-        const length = parseContentLength(src, start, end);
-        if (length < 0) {
-          const bad = firstNonDigit(src, start, end);
-          const text = length === CL_EMPTY
-            ? "Cannot parse Content-Length: empty value"
-            : length === CL_OVERFLOW
-            ? "Cannot parse Content-Length: larger than Number.MAX_SAFE_INTEGER"
-            : `Cannot parse Content-Length: byte ${hex(src[bad])} is not a digit`;
-          return this.#fail("INVALID_CONTENT_LENGTH", 400, text, at);
-        }
-        if (this.contentLength >= 0 && this.contentLength !== length) {
-          return this.#fail(
-            "INVALID_CONTENT_LENGTH",
-            400,
-            `Cannot parse Content-Length: ${length} differs from an earlier ${this.contentLength}`,
-            at,
-          );
-        }
-        this.contentLength = length;
-        break;
-      }
-      case H_TRANSFER_ENCODING: {
-        const flags = transferCodings(src, start, end);
-        this.#teSeen = true;
-        if ((flags & TE_EMPTY) === 0) {
-          if (this.#teChunkedLast) this.#teFlags |= TE_CHUNKED_NOT_LAST;
-          this.#teChunkedLast = (flags & TE_CHUNKED_LAST) !== 0;
-          this.#teFlags |= flags & ~TE_CHUNKED_LAST;
-        }
-        break;
-      }
-      case H_CONNECTION:
-        this.#connFlags |= connectionOptions(src, start, end);
-        break;
-      case H_PROXY_CONNECTION:
-        this.#connFlags |= connectionOptions(src, start, end) & OPTION_CLOSE;
-        break;
-      case H_UPGRADE:
-        this.#hasUpgradeHeader = true;
-        break;
-      case H_EXPECT:
-        if (isContinue(src, start, end)) this.#continue = true;
-        break;
-    }
+    const facts = this.#facts;
+    const error = readField(facts, kind, src, start, end);
+    if (error !== "") return this.#fail("INVALID_CONTENT_LENGTH", 400, error, at);
+    // Content-Length is visible from the moment its field is read, not only at PARSE_HEAD.
+    this.contentLength = facts.contentLength;
     return PARSE_NEED_MORE;
-  }
-
-  /** Checks the request-target form (RFC 9112 §3.2); "" when fine, else the message. */
-  #checkTarget(data: Uint8Array, p: number): string {
-    const src = this.#contiguous(data, p);
-    const start = this.#srcOff + this.#targetStart;
-    const end = this.#srcOff + this.#targetEnd;
-    const first = src[start];
-    const connect = this.method === "CONNECT";
-    if (connect) {
-      // authority-form: host ":" port, nothing else.
-      let colon = false;
-      for (let i = start; i < end; i++) {
-        const byte = src[i];
-        if (byte === 0x2f || byte === 0x3f || byte === 0x23 || byte === 0x40) {
-          return "Cannot parse request-target: CONNECT needs host:port (authority-form)";
-        }
-        if (byte === 0x3a) colon = true;
-      }
-      return colon ? "" : "Cannot parse request-target: CONNECT needs host:port (authority-form)";
-    }
-    if (first === 0x2f) return "";
-    if (first === 0x2a) {
-      return end - start === 1 ? "" : 'Cannot parse request-target: "*" must stand alone';
-    }
-    // absolute-form: scheme ":" ... (RFC 3986 §3.1).
-    if ((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a) {
-      for (let i = start + 1; i < end; i++) {
-        const byte = src[i];
-        if (byte === 0x3a) return "";
-        const lower = byte | 0x20;
-        const ok = (lower >= 0x61 && lower <= 0x7a) || (byte >= 0x30 && byte <= 0x39) ||
-          byte === 0x2b || byte === 0x2d || byte === 0x2e;
-        if (!ok) break;
-      }
-    }
-    return 'Cannot parse request-target: not origin-form, absolute-form or "*"';
   }
 
   /** The empty line ending a head or trailer section was read; p is after it. */
@@ -1573,21 +1351,15 @@ export class Parser {
     const src = this.#contiguous(data, p);
     const off = this.#srcOff;
     this.#headLen = 0;
-    // Strings: a TextDecoder call costs about 250 ns whatever the size, a slice of its
-    // result about 25 ns; String.fromCharCode with explicit arguments about 15 ns per
-    // call plus 2-4 ns per byte. Small heads decode field by field (and reuse repeated
-    // values, see #cachedValue), large ones decode once and slice: the threshold comes
-    // from bench/parser_bench.ts (the 5-header GET, 82 bytes of values, is 20% faster
-    // field by field; the 15-header GET, 540 bytes, at once).
-    const spans = this.#spans;
-    const count = this.#spanCount;
-    let chars = this.#inTrailers || !this.#isRequest ? 0 : this.#targetEnd - this.#targetStart;
-    for (let i = 0; i < count; i++) {
-      chars += spans[i * SPAN_FIELDS + 3] - spans[i * SPAN_FIELDS + 2];
-    }
-    this.#textLength = p - this.#base;
-    this.#text = chars < 160 + 4 * count ? "" : latin1(src, off, off + this.#textLength);
-    const fields = this.#buildFields(src, off);
+    const target = this.#inTrailers || !this.#isRequest ? 0 : this.#targetEnd - this.#targetStart;
+    const fields = this.#strings.fields(
+      src,
+      off,
+      p - this.#base,
+      this.#spans,
+      this.#spanCount,
+      target,
+    );
     if (this.#inTrailers) {
       this.trailers = fields;
       return this.#end(p);
@@ -1596,214 +1368,44 @@ export class Parser {
     return this.#headEnd(src, off, p);
   }
 
-  /**
-   * The string of the section bytes [start, end) (offsets from the section start at
-   * `off`): a slice of the decoded section, or decoded alone when short; a long field in
-   * a small head makes the parser decode the whole section once after all.
-   */
-  #decode(src: Uint8Array, off: number, start: number, end: number): string {
-    if (this.#text !== "") return this.#text.slice(start, end);
-    if (end - start <= 32) return latin1Span(src, off + start, off + end);
-    this.#text = latin1(src, off, off + this.#textLength);
-    return this.#text.slice(start, end);
-  }
-
-  /** The recorded field spans as a flat [name, value, ...] array. */
-  #buildFields(src: Uint8Array, off: number): string[] {
-    const count = this.#spanCount;
-    const spans = this.#spans;
-    const out: string[] = new Array(count * 2);
-    let length = 0;
-    for (let i = 0; i < count; i++) {
-      const at = i * SPAN_FIELDS;
-      const nameStart = spans[at];
-      const valueStart = spans[at + 2];
-      const valueEnd = spans[at + 3];
-      if (nameStart < 0) {
-        if (valueEnd > valueStart) out[length - 1] += this.#decode(src, off, valueStart, valueEnd);
-        continue;
-      }
-      const nameEnd = spans[at + 1];
-      let name = NAMES.get(src, off + nameStart, off + nameEnd);
-      if (name === undefined) {
-        name = this.#decode(src, off, nameStart, nameEnd);
-        // Only short names are cached: the table is process-wide, so a peer must not be
-        // able to park long names in it (at most 4 per bucket, 64 bytes each).
-        if (nameEnd - nameStart <= MAX_INTERNED_NAME) {
-          NAMES.set(src, off + nameStart, off + nameEnd, name);
-        }
-      }
-      let value = "";
-      const valueLength = valueEnd - valueStart;
-      if (valueLength > 0) {
-        if (
-          this.#text === "" && valueLength <= MAX_CACHED_VALUE && CACHED_VALUE_NAMES.has(name)
-        ) {
-          value = this.#cachedValue(src, off, valueStart, valueEnd);
-        } else {
-          value = this.#decode(src, off, valueStart, valueEnd);
-        }
-      }
-      out[length++] = name;
-      out[length++] = value;
-    }
-    if (length !== out.length) out.length = length;
-    return out;
-  }
-
-  /**
-   * A value of a common, non-secret field from the per-connection cache: keep-alive
-   * clients repeat Host, User-Agent, Accept... on every request, so the string is
-   * compared with the bytes instead of decoded again. Never for credentials
-   * (Authorization, Cookie are not listed) and only for values up to MAX_CACHED_VALUE
-   * bytes, so a pooled parser that moves to another connection keeps at most 2 KiB.
-   */
-  #cachedValue(src: Uint8Array, off: number, start: number, end: number): string {
-    const from = off + start;
-    const length = end - start;
-    let hash = length;
-    hash = Math.imul(hash ^ src[from], 0x9e3779b1);
-    hash = Math.imul(hash ^ src[from + (length >> 1)], 0x85ebca77);
-    hash = Math.imul(hash ^ src[from + length - 1], 0xc2b2ae3d);
-    hash = Math.imul(hash ^ src[from + (length >> 2)], 0x27d4eb2f);
-    const slot = (hash >>> 26) & (VALUE_CACHE_SIZE - 1);
-    let cache = this.#valueCache;
-    if (cache === null) cache = this.#valueCache = new Array(VALUE_CACHE_SIZE).fill("");
-    const cached = cache[slot];
-    if (cached.length === length) {
-      let i = 0;
-      while (i < length && cached.charCodeAt(i) === src[from + i]) i++;
-      if (i === length) return cached;
-    }
-    const value = latin1Span(src, from, from + length);
-    cache[slot] = value;
-    return value;
-  }
-
-  /** Decides framing, keep-alive and upgrade at the end of a head; p is after the head. */
+  /** The head's strings are made; decides what follows it (body_framing.ts); p is after it. */
   #headEnd(src: Uint8Array, off: number, p: number): ParseEvent {
     const isRequest = this.#isRequest;
+    const strings = this.#strings;
     if (isRequest) {
-      this.target = this.#decode(src, off, this.#targetStart, this.#targetEnd);
+      this.target = strings.decode(src, off, this.#targetStart, this.#targetEnd);
     } else {
       const from = this.#reasonStart;
       const to = this.#reasonEnd;
-      this.reason = to === from ? "" : this.#decode(src, off, from, to);
+      this.reason = to === from ? "" : strings.decode(src, off, from, to);
     }
-    const headers = this.headers;
-    if (this.#lenientHeaders && !this.#inTrailers) {
+    const facts = this.#facts;
+    if (this.#lenientHeaders) {
       // Special fields were left for now: obs-fold lines may have extended them.
-      const spans = this.#spans;
-      let field = 0;
-      for (let i = 0; i < this.#spanCount; i++) {
-        const kind = spans[i * SPAN_FIELDS + 4];
-        if (spans[i * SPAN_FIELDS] < 0) continue;
-        field++;
-        if (kind === H_OTHER || kind === H_HOST) continue;
-        const value = headers[field * 2 - 1];
-        const bytes = Uint8Array.from(value, (c) => c.charCodeAt(0));
-        const event = this.#applyField(kind, bytes, 0, bytes.length, p);
-        if (event !== PARSE_NEED_MORE) return event;
-      }
+      const error = readFoldedFields(facts, this.#spans, this.#spanCount, this.headers);
+      this.contentLength = facts.contentLength;
+      if (error !== "") return this.#fail("INVALID_CONTENT_LENGTH", 400, error, p);
     }
-    if (this.#hostIndex >= 0) {
-      const value = headers[this.#hostIndex * 2 + 1];
-      this.host = value.length > 0 && (value.charCodeAt(value.length - 1) === SP ||
-          value.charCodeAt(value.length - 1) === HTAB)
-        ? value.trimEnd()
-        : value;
-    }
+    if (this.#hostIndex >= 0) this.host = trimOwsEnd(this.headers[this.#hostIndex * 2 + 1]);
 
     const major = this.versionMajor;
-    const minor = this.versionMinor;
-    const http11 = major > 1 || (major === 1 && minor >= 1);
-    const conn = this.#connFlags;
-    let keepAlive = (conn & OPTION_CLOSE) === 0 && (http11 || (conn & OPTION_KEEP_ALIVE) !== 0);
-
-    // Framing, RFC 9112 §6.3.
-    let frame = FRAME_NONE;
-    if (this.#teSeen) {
-      if (this.contentLength >= 0) {
-        if (!this.#lenientChunkedLength) {
-          return this.#fail(
-            "UNEXPECTED_CONTENT_LENGTH",
-            400,
-            "Cannot parse head: Content-Length together with Transfer-Encoding",
-            p,
-          );
-        }
-        this.contentLength = -1;
-      }
-      const flags = this.#teFlags;
-      const chunkedFinal = this.#teChunkedLast &&
-        (flags & (TE_CHUNKED_NOT_LAST | TE_MALFORMED)) === 0;
-      if (isRequest) {
-        const lenient = this.#lenientTransferEncoding || this.#lenientChunkedLength;
-        if (!http11 && !this.#lenientTransferEncoding) {
-          return this.#fail(
-            "INVALID_TRANSFER_ENCODING",
-            400,
-            "Cannot parse head: Transfer-Encoding in an HTTP/1.0 request",
-            p,
-          );
-        }
-        if (chunkedFinal && (flags & (TE_UNKNOWN | TE_OTHER)) === 0) {
-          frame = FRAME_CHUNKED;
-        } else if (lenient) {
-          frame = chunkedFinal ? FRAME_CHUNKED : FRAME_CLOSE;
-        } else if (!chunkedFinal && (flags & TE_UNKNOWN) === 0) {
-          return this.#fail(
-            "INVALID_TRANSFER_ENCODING",
-            400,
-            "Cannot parse head: Transfer-Encoding does not end in one chunked coding",
-            p,
-          );
-        } else {
-          return this.#fail(
-            "INVALID_TRANSFER_ENCODING",
-            501,
-            "Cannot parse head: Transfer-Encoding has a coding other than chunked (not implemented)",
-            p,
-          );
-        }
-      } else {
-        frame = chunkedFinal ? FRAME_CHUNKED : FRAME_CLOSE;
-        // RFC 9112 §6.1: Transfer-Encoding on HTTP/1.0 means faulty framing: close after.
-        if (!http11) keepAlive = false;
-      }
-    } else if (this.contentLength > 0) {
-      frame = FRAME_LENGTH;
-    } else if (this.contentLength < 0 && !isRequest) {
-      frame = FRAME_CLOSE;
+    const http11 = major > 1 || (major === 1 && this.versionMinor >= 1);
+    facts.http11 = http11;
+    facts.connect = this.method === "CONNECT";
+    facts.status = this.status;
+    facts.noBody = this.#noBody;
+    const outcome = bodyFraming(facts);
+    if (outcome < 0) {
+      const error = FRAMING_ERRORS[-outcome - 1];
+      return this.#fail(error.code, error.status, error.text, p);
     }
-
-    let upgrade = false;
-    if (isRequest) {
-      if (this.method === "CONNECT") {
-        upgrade = true;
-        frame = FRAME_NONE;
-      } else if (
-        this.#upgradeOption && (conn & OPTION_UPGRADE) !== 0 && this.#hasUpgradeHeader
-      ) {
-        upgrade = true;
-      }
-      if (this.#noBody) frame = FRAME_NONE;
-      this.expectContinue = this.#continue && http11;
-    } else {
-      const status = this.status;
-      if (status === 101) {
-        upgrade = true;
-        frame = FRAME_NONE;
-      } else if (status < 200) {
-        this.#interim = true;
-        frame = FRAME_NONE;
-      } else if (status === 204 || status === 304 || this.#noBody) {
-        frame = FRAME_NONE;
-      }
-    }
-    if (frame === FRAME_CLOSE) keepAlive = false;
-
-    this.keepAlive = keepAlive;
+    // Lenient chunkedLength: Transfer-Encoding wins, the Content-Length is ignored.
+    if (facts.teSeen) this.contentLength = -1;
+    if (isRequest) this.expectContinue = facts.expectContinue && http11;
+    if ((outcome & FRAMING_INTERIM) !== 0) this.#interim = true;
+    const frame = outcome & FRAMING_FRAME;
+    const upgrade = (outcome & FRAMING_UPGRADE) !== 0;
+    this.keepAlive = (outcome & FRAMING_KEEP_ALIVE) !== 0;
     this.chunked = frame === FRAME_CHUNKED;
     this.bodyUntilClose = frame === FRAME_CLOSE;
     this.hasBody = frame !== FRAME_NONE;

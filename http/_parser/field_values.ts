@@ -2,6 +2,7 @@
 // handling (RFC 9112 §6, §9.3, RFC 9110 §7.6.1, §8.6, §10.1.1). They read field values
 // straight from the parser's bytes; nothing here allocates on the normal path.
 
+import { isOws, owsEnd } from "../_codec/ows.ts";
 import { LOWER, TOKEN } from "./char_class.ts";
 
 function ascii(text: string): Uint8Array {
@@ -29,16 +30,6 @@ export function equalsIgnoreCase(
   return true;
 }
 
-function isOws(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09;
-}
-
-/** End of `bytes[start..end)` with trailing SP/HTAB removed. */
-export function trimEnd(bytes: Uint8Array, start: number, end: number): number {
-  while (end > start && isOws(bytes[end - 1])) end--;
-  return end;
-}
-
 /** Content-Length value is empty. */
 export const CL_EMPTY = -1;
 /** Content-Length value holds a non-digit. */
@@ -53,7 +44,7 @@ export const CL_OVERFLOW = -3;
  */
 export function parseContentLength(bytes: Uint8Array, start: number, end: number): number {
   while (start < end && isOws(bytes[start])) start++;
-  end = trimEnd(bytes, start, end);
+  end = owsEnd(bytes, start, end);
   if (start === end) return CL_EMPTY;
   let value = 0;
   for (let i = start; i < end; i++) {
@@ -69,7 +60,7 @@ export function parseContentLength(bytes: Uint8Array, start: number, end: number
 /** Offset of the first byte of a Content-Length value that is neither a digit nor OWS. */
 export function firstNonDigit(bytes: Uint8Array, start: number, end: number): number {
   while (start < end && isOws(bytes[start])) start++;
-  const stop = trimEnd(bytes, start, end);
+  const stop = owsEnd(bytes, start, end);
   for (let i = start; i < stop; i++) if (bytes[i] < 0x30 || bytes[i] > 0x39) return i;
   return stop;
 }
@@ -143,7 +134,7 @@ export function connectionOptions(bytes: Uint8Array, start: number, end: number)
     while (i < end && (isOws(bytes[i]) || bytes[i] === 0x2c)) i++;
     const tokenStart = i;
     while (i < end && bytes[i] !== 0x2c) i++;
-    const tokenEnd = trimEnd(bytes, tokenStart, i);
+    const tokenEnd = owsEnd(bytes, tokenStart, i);
     switch (tokenEnd - tokenStart) {
       case 5:
         if (equalsIgnoreCase(bytes, tokenStart, tokenEnd, CLOSE)) flags |= OPTION_CLOSE;
@@ -162,5 +153,5 @@ export function connectionOptions(bytes: Uint8Array, start: number, end: number)
 /** Whether an Expect field value is `100-continue` (RFC 9110 §10.1.1), ignoring case and OWS. */
 export function isContinue(bytes: Uint8Array, start: number, end: number): boolean {
   while (start < end && isOws(bytes[start])) start++;
-  return equalsIgnoreCase(bytes, start, trimEnd(bytes, start, end), CONTINUE);
+  return equalsIgnoreCase(bytes, start, owsEnd(bytes, start, end), CONTINUE);
 }

@@ -1,4 +1,5 @@
-// Integer states of the Parser (http/parser.ts). Data only.
+// Integer states of the Parser's byte loops (http/parser.ts and the chunk-extension
+// sub-machine in http/_parser/chunk_extensions.ts). Data only.
 
 /** Between messages: skipping empty lines, waiting for a start line. */
 export const S_START = 0;

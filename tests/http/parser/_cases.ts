@@ -335,6 +335,11 @@ export const PARSER_CASES: ParserCase[] = [
       host: "a.example",
     }],
   },
+  {
+    name: "trims only SP and HTAB (OWS) from the end of Host",
+    input: "GET / HTTP/1.1\r\nHost: a\xa0 \t\r\n\r\n",
+    messages: [{ headers: [["Host", "a\xa0 \t"]], hostCount: 1, host: "a\xa0" }],
+  },
 
   // --- Content-Length -----------------------------------------------------------------
   {
@@ -464,6 +469,13 @@ export const PARSER_CASES: ParserCase[] = [
     pending: "head",
     finish: "end",
     messages: [{ body: "abc", keepAlive: false }],
+  },
+  {
+    name: "keeps an HTTP/1.0 keep-alive request with lenient.transferEncoding open",
+    input: "POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "2\r\nhi\r\n0\r\n\r\n",
+    options: { lenient: { transferEncoding: true } },
+    messages: [{ body: "hi", chunked: true, keepAlive: true }],
   },
   rejects("rejects a non-hex chunk size", CHUNKED_POST + "g\r\n", "INVALID_CHUNK_SIZE", 400, 58),
   rejects("rejects an empty chunk size line", CHUNKED_POST + "\r\n", "INVALID_CHUNK_SIZE", 400, 58),

@@ -14,7 +14,7 @@ import {
   PARSE_UPGRADE,
 } from "../../../http/parse_event.ts";
 import { Parser } from "../../../http/parser.ts";
-import { type ParserLenientFlags, type ParserOptions } from "../../../http/parser_options.ts";
+import type { ParserLenientFlags, ParserOptions } from "../../../http/parser_options.ts";
 import type { ParseError } from "../../../http/parse_error.ts";
 
 /** Folder of the shared corpus, relative to the repository root's parent. */
