@@ -29,12 +29,14 @@ const headers = new Headers({
 
 // ---- head --------------------------------------------------------------------------
 
+const scan = newParts();
+
 Deno.bench("head: scanHeaders (forEach) + headText + one encodeInto", {
   group: "head",
   baseline: true,
 }, () => {
-  const fields = scanHeaders(headers);
-  const head = headText(200, "", fields, FRAME_LENGTH, 13, 0, false, now);
+  scanHeaders(headers, scan);
+  const head = headText(200, "", scan.fields, FRAME_LENGTH, 13, 0, false, now);
   writeLatin1(head, buffer, 0);
 });
 
@@ -67,7 +69,7 @@ Deno.bench("head: TextEncoder.encode of the whole head (allocates)", { group: "h
 // ---- body --------------------------------------------------------------------------
 
 const parts = newParts();
-const sink = { write: (p: Uint8Array) => Promise.resolve(p.length) };
+const sink = { write: (bytes: Uint8Array) => Promise.resolve(bytes.length) };
 const context = {
   head: false,
   minor: 1,
@@ -136,12 +138,12 @@ const PIPELINED = encoder.encode(
 function transport(input: Uint8Array, rounds: number) {
   let left = rounds;
   return {
-    read(p: Uint8Array): Promise<number | null> {
+    read(into: Uint8Array): Promise<number | null> {
       if (left-- <= 0) return Promise.resolve(null);
-      p.set(input);
+      into.set(input);
       return Promise.resolve(input.length);
     },
-    write: (p: Uint8Array) => Promise.resolve(p.length),
+    write: (bytes: Uint8Array) => Promise.resolve(bytes.length),
     close() {},
   };
 }

@@ -1,6 +1,6 @@
 import type { Handler } from "./handler.ts";
 import { Connection } from "./_server/connection.ts";
-import type { Transport } from "./_server/transport.ts";
+import { MemoryTransport } from "./_server/memory_transport.ts";
 import { Clock } from "./_server/clock.ts";
 import type { ConnectionOptions } from "./server_options.ts";
 import { resolveConfig } from "./_server/config.ts";
@@ -101,73 +101,6 @@ export const DEFAULT_INJECT_REMOTE_ADDR: Deno.NetAddr = Object.freeze({
   hostname: "127.0.0.1",
   port: 40000,
 });
-
-/**
- * An in-memory transport: reads come from the input, writes are collected. Once the
- * input is used up, a read waits until the connection has answered everything it
- * received (then reports end of stream), or at once when the connection is in the
- * middle of a message that can never complete.
- */
-class MemoryTransport implements Transport {
-  readonly written: Uint8Array[] = [];
-  #input: Uint8Array;
-  #pos = 0;
-  #chunkSize: number;
-  #closed = false;
-  #waiting: ((n: number | null) => void) | null = null;
-  connection: Connection | null = null;
-
-  constructor(input: Uint8Array, chunkSize: number) {
-    this.#input = input;
-    this.#chunkSize = chunkSize;
-  }
-
-  read(p: Uint8Array): Promise<number | null> {
-    if (this.#closed) return Promise.resolve(null);
-    const left = this.#input.length - this.#pos;
-    if (left > 0) {
-      const n = Math.min(left, p.length, this.#chunkSize);
-      p.set(this.#input.subarray(this.#pos, this.#pos + n));
-      this.#pos += n;
-      return Promise.resolve(n);
-    }
-    const connection = this.connection;
-    if (connection === null || connection.waitingForInput || connection.idle) {
-      return Promise.resolve(null);
-    }
-    return new Promise((resolve) => (this.#waiting = resolve));
-  }
-
-  /** The connection went idle: a read waiting for more input gets end of stream. */
-  idle(): void {
-    const waiting = this.#waiting;
-    if (waiting !== null && this.#pos >= this.#input.length) {
-      this.#waiting = null;
-      waiting(null);
-    }
-  }
-
-  write(p: Uint8Array): Promise<number> {
-    if (this.#closed) {
-      return Promise.reject(new Deno.errors.BadResource("Cannot write: the connection is closed"));
-    }
-    this.written.push(p.slice());
-    return Promise.resolve(p.length);
-  }
-
-  closeWrite(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.idle();
-    const waiting = this.#waiting;
-    this.#waiting = null;
-    waiting?.(null);
-  }
-}
 
 /** Serializes a Web Request as HTTP/1.1 bytes (Content-Length framing for a body). */
 async function requestBytes(request: Request): Promise<Uint8Array> {

@@ -101,9 +101,8 @@ export class Server implements AsyncDisposable {
     this.addr = listener.addr;
     config.defaultHost = authority(this.addr);
     this.#config = config;
-    const cfg = config;
     this.#clock = new Clock(
-      Clock.intervalFor(cfg.headersTimeout, cfg.requestTimeout, cfg.keepAliveTimeout),
+      Clock.intervalFor(config.headersTimeout, config.requestTimeout, config.keepAliveTimeout),
     );
     this.finished = new Promise<void>((resolve) => (this.#resolveFinished = resolve));
     const signal = options.signal;

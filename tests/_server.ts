@@ -2,7 +2,7 @@
 // exchanges over Deno.connect that read until the server closes (or a bound).
 
 import { serve } from "../http/serve.ts";
-import { type ServeOptions } from "../http/server_options.ts";
+import type { ServeOptions } from "../http/server_options.ts";
 import type { Server } from "../http/server.ts";
 import type { Handler } from "../http/handler.ts";
 import {

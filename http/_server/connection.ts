@@ -2,20 +2,47 @@
  * One server connection: read, parse, call the handler, write; over any byte reader and
  * writer pair (a socket, or memory for `inject`).
  *
- * Two cooperating loops share the state below. The read loop reads the socket, feeds
- * the parser, dispatches each request to the handler as soon as its head is parsed, and
- * feeds request bodies (only while a body reader waits: backpressure). The write loop
- * answers exchanges strictly in order and collects every response that is ready into
- * one output buffer, so a batch of pipelined requests is answered with one write.
+ * The read loop (here) reads the socket, feeds the parser, hands each request to the
+ * handler ({@linkcode Dispatcher}) as soon as its head is parsed, and feeds request bodies
+ * (only while a body reader waits: backpressure). The write loop ({@linkcode WriteLoop})
+ * answers the exchanges strictly in order, a batch of pipelined responses in one write.
  * Timeouts are checked by a shared coarse clock (one interval per server), not by a
  * timer per request.
+ *
+ * The connection's lifecycle is one integer, `#phase`, that only moves forward:
+ *
+ * ```text
+ *  NEW ──first byte──▶ READING ────keep-alive ends (1)────▶ LAST_REQUEST
+ *   │                    │                                      │
+ *   │ head timeout,      │ a refused head, a failed body (3),   │ its END, its body
+ *   │ EOF, shutdown      │ head timeout, EOF, shutdown between  │ failing (3), EOF,
+ *   │                    │ messages, (2)                        │ (2)
+ *   ▼                    ▼                                      ▼
+ *  ANSWERING ◀──────────────────────────────────────────────────┘
+ *   │ every answer written; the client has not ended its side and the
+ *   │ transport can half-close (otherwise straight to CLOSED)
+ *   ▼
+ *  LINGERING ──EOF, or LINGER_MS──▶ CLOSED ──both loops stopped: onClosed──▶ RELEASED
+ *
+ *  any phase ──#destroy──▶ CLOSED: a write failed, the keep-alive idle timeout, abort()
+ *  (shutdown deadline), a body failing mid-response, shutdown of an idle connection
+ *
+ *  (1) a head without keep-alive (Connection: close, HTTP/1.0, maxRequestsPerConnection),
+ *      shutdown mid-message, an unread body too big to drain, or the writer deciding so
+ *  (2) a written batch whose last response closed the connection
+ *  (3) past maxBodyBytes, requestTimeout, a bad chunk, or more unread than maxDrainBytes
+ * ```
+ *
+ * Beside the phase, four flags, none of them a phase: `#reading` and the write loop's
+ * `busy` say whether each loop runs (they come and go within one phase, and RELEASED
+ * waits for both to stop); `#shuttingDown` and `#inputEnded` say why keep-alive ends
+ * (they can happen in any phase, both at once, and they change what the last answer says
+ * and whether the connection lingers, not which phase it is in).
  *
  * @module
  */
 
-import type { Handler } from "../handler.ts";
 import { HttpError } from "../http_error.ts";
-import { statusText } from "../status.ts";
 import {
   PARSE_BODY,
   PARSE_END,
@@ -24,41 +51,49 @@ import {
   PARSE_NEED_MORE,
   PARSE_UPGRADE,
 } from "../parse_event.ts";
-import { Parser } from "../parser.ts";
-import { BODY_OPEN, type BodySink, BodySource } from "./body_source.ts";
-import { EX_ERROR, EX_PENDING, EX_READY, ServerExchange, type WriterWake } from "./exchange.ts";
+import type { Parser } from "../parser.ts";
+import { BODY_OPEN, type BodySink, type BodySource } from "./body_source.ts";
+import { ServerExchange } from "./exchange.ts";
 import {
   bodyLimitReason,
   clientClosedReason,
   shutdownReason,
   timeoutReason,
 } from "./abort_reasons.ts";
-import { LazyServeInfo } from "./serve_info.ts";
 import type { ConnectionConfig } from "./config.ts";
 import type { Transport } from "./transport.ts";
-import { kindOf } from "../_codec/error_text.ts";
-import { ignore } from "../_codec/ignore.ts";
-import { BodyAbort, writeResponse } from "./write_response.ts";
-import { Output } from "./output.ts";
-import { CONNECTION_CLOSE, headText } from "./response_head.ts";
-import { FRAME_LENGTH } from "../_codec/framing.ts";
-import { createRequest, fastRequestActive, requestUrl, validHost } from "./request.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock, Timed } from "./clock.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { WriteLoop, type WriteLoopHost } from "./write_loop.ts";
+import { openExchange } from "./open_exchange.ts";
+import {
+  returnLargeReadBuffer,
+  returnParser,
+  SMALL_READ_BYTES,
+  takeLargeReadBuffer,
+  takeParser,
+} from "./pools.ts";
+
+/** Opened; nothing received yet. A head timeout here closes quietly (nothing was asked). */
+export const PHASE_NEW = 0;
+/** Requests are parsed and answered; the connection is kept alive. */
+export const PHASE_READING = 1;
+/** The message being received is the last one parsed; at its END, ANSWERING. */
+export const PHASE_LAST_REQUEST = 2;
+/**
+ * Nothing more is parsed. The socket is still read for the body in progress (or to see
+ * EOF); the responses due are written, then the connection ends.
+ */
+export const PHASE_ANSWERING = 3;
+/** The write side is shut; what the client still sends is read and dropped, then close. */
+export const PHASE_LINGERING = 4;
+/** The transport is closed; the loops are unwinding. */
+export const PHASE_CLOSED = 5;
+/** Both loops stopped and `onClosed` was called: nothing of the connection runs. */
+export const PHASE_RELEASED = 6;
 
 /** Most requests parsed ahead of their responses; parsing pauses past it. */
 export const MAX_PIPELINED = 64;
-/** Read buffer of a connection between requests: small, since idle connections hold it. */
-const SMALL_READ_BYTES = 1024;
-/**
- * Read buffer while a large message or body streams in (taken from a pool). 128 KiB
- * rather than 64: a 256 MiB upload then costs about a quarter less CPU (fewer reads,
- * stream chunks and loop turns), and 256 KiB measured no better.
- */
-const LARGE_READ_BYTES = 128 * 1024;
-const MAX_POOLED_READ_BUFFERS = 32;
-/** Most idle parsers kept per server. */
-const MAX_POOLED_PARSERS = 256;
-const readPool: Uint8Array[] = [];
 /**
  * After a response that closes the connection, the write side is shut and the read
  * side drained for at most this long before closing, so a client still sending (a body
@@ -66,73 +101,54 @@ const readPool: Uint8Array[] = [];
  * rstAvoidanceDelay).
  */
 const LINGER_MS = 500;
-/** Deno's `Response` global is a lazy accessor (about 27 ns a read): read it once. */
-const ResponseClass = Response;
-const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
+/** `#headStart` when no head is in progress. */
+const NO_HEAD = -1;
+/** `#headStart` when a head began in the read being parsed: `#stamp` sets its time. */
+const HEAD_UNSTAMPED = 0;
 
 /**
  * Serves HTTP/1.1 over one transport until either side closes it. `run()` resolves
  * when the connection is closed; it never rejects.
  */
-export class Connection implements BodySink, WriterWake {
-  /**
-   * Writers resumed during this turn. They run together in one microtask, after every
-   * handler promise that settled in the same turn, so a pipelined batch still leaves in
-   * one write (and no promise is made per wait).
-   */
-  static #resumed: Connection[] = [];
-
-  static #runResumed(): void {
-    const list = Connection.#resumed;
-    Connection.#resumed = [];
-    for (let i = 0; i < list.length; i++) list[i].#startWriter();
-  }
-
-  #t: Transport;
-  #cfg: ConnectionConfig;
+export class Connection implements BodySink, WriteLoopHost, Timed {
+  #transport: Transport;
+  #config: ConnectionConfig;
   #clock: Clock;
   #remoteAddr: Deno.NetAddr | Deno.UnixAddr;
+  #writer: WriteLoop;
+  #dispatcher: Dispatcher;
+  /** One of the PHASE_ constants; it only grows (see the module doc). */
+  #phase = PHASE_NEW;
   /** Taken from the config's pool when bytes arrive, given back when idle. */
   #parser: Parser | null = null;
-  #out: Output;
-  #queue: ServerExchange[] = [];
-  #writing = false;
   /** The message whose head was parsed and whose END has not come. */
   #current: ServerExchange | null = null;
   /**
-   * When the head in progress began (the read that brought its first byte, or the
-   * connection opening); 0 if none, or until `#stamp` reads the clock for this read.
+   * When the head in progress began (the read that brought its first byte; for the first
+   * request, the connection opening): NO_HEAD if none, HEAD_UNSTAMPED until `#stamp`
+   * reads the clock for this read.
    */
-  #headStart: number;
-  /** Whether any byte of the head in progress arrived. */
-  #headBytes = false;
-  #idleSince = 0;
+  #headStart = NO_HEAD;
+  /** Since when nothing is in progress (NEW: since the opening); 0 while busy. */
+  #idleSince: number;
   #requests = 0;
-  /** The current message is the last one this connection parses. */
-  #lastRequest = false;
-  /** No more messages are parsed. */
-  #stopReading = false;
-  #shutdown = false;
-  #closed = false;
-  #eof = false;
+  /** `shutdown()` was called: the requests received are answered, the last with close. */
+  #shuttingDown = false;
+  /** The client ended its side (EOF): nothing more will come; no lingering. */
+  #inputEnded = false;
+  /** The read loop runs (it is started again to linger). */
   #reading = false;
-  #lingering = false;
   #lingerUntil = 0;
   #readWake: (() => void) | null = null;
   #small: Uint8Array = new Uint8Array(SMALL_READ_BYTES);
   #large: Uint8Array | null = null;
   /** Parsing paused mid-buffer (pipelining depth): resume here before reading. */
-  #pData: Uint8Array | null = null;
-  #pPos = 0;
-  #pEnd = 0;
-  /** Called once when closed; a hook rather than a promise per connection (idle memory). */
+  #paused: Uint8Array | null = null;
+  #pausedAt = 0;
+  #pausedEnd = 0;
+  /** Called once when released; a hook rather than a promise per connection (idle memory). */
   #onClosed: ((connection: Connection) => void) | null = null;
-  #ended = false;
   #onIdle: (() => void) | null = null;
-  /** The exchange whose handler promise #onResolved / #onRejected will settle. */
-  #awaited: ServerExchange | null = null;
-  /** Whether the connection stays open after the batch being written. */
-  #batchOpen = true;
 
   /**
    * @param transport The byte stream pair.
@@ -146,28 +162,34 @@ export class Connection implements BodySink, WriterWake {
     config: ConnectionConfig,
     clock: Clock,
   ) {
-    this.#t = transport;
+    this.#transport = transport;
     this.#remoteAddr = remoteAddr;
-    this.#cfg = config;
+    this.#config = config;
     this.#clock = clock;
-    this.#out = new Output(transport);
-    this.#headStart = Date.now();
+    this.#writer = new WriteLoop(transport, this);
+    this.#dispatcher = new Dispatcher(config, this.#writer);
+    this.#idleSince = Date.now();
+  }
+
+  /** One of the PHASE_ constants: where the connection is in its lifecycle. */
+  get phase(): number {
+    return this.#phase;
   }
 
   /** Whether nothing is in progress: no request, no response, no partial head. */
   get idle(): boolean {
-    return this.#queue.length === 0 && !this.#writing && this.#current === null &&
-      !this.#headBytes;
+    return this.#writer.queue.length === 0 && !this.#writer.busy && this.#current === null &&
+      this.#headStart === NO_HEAD;
   }
 
   /** Whether a message is cut in the middle: a head, or a body, is still arriving. */
   get waitingForInput(): boolean {
-    return this.#current !== null || this.#headBytes;
+    return this.#current !== null || this.#headStart !== NO_HEAD;
   }
 
   /** Whether the connection is closed. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#phase >= PHASE_CLOSED;
   }
 
   /** Called whenever the connection becomes idle (used by `inject` to end its input). */
@@ -197,11 +219,10 @@ export class Connection implements BodySink, WriterWake {
    * received finish, their responses carry `connection: close`, and nothing more is read.
    */
   shutdown(): void {
-    if (this.#closed || this.#shutdown) return;
-    this.#shutdown = true;
-    if (this.#current !== null) this.#lastRequest = true;
-    else this.#stopReading = true;
-    if (this.#queue.length === 0 && !this.#writing && this.#current === null) {
+    if (this.#phase >= PHASE_CLOSED || this.#shuttingDown) return;
+    this.#shuttingDown = true;
+    this.#advance(this.#current !== null ? PHASE_LAST_REQUEST : PHASE_ANSWERING);
+    if (this.#writer.queue.length === 0 && !this.#writer.busy && this.#current === null) {
       // Idle, or a partial head that will never be answered.
       this.#destroy(shutdownReason());
     }
@@ -214,32 +235,44 @@ export class Connection implements BodySink, WriterWake {
 
   /** Called by the clock: enforces headersTimeout, requestTimeout, keepAliveTimeout, linger. */
   checkTimeouts(now: number): void {
-    if (this.#closed) return;
-    const cfg = this.#cfg;
-    if (this.#lingering) {
+    const phase = this.#phase;
+    if (phase >= PHASE_CLOSED) return;
+    if (phase === PHASE_LINGERING) {
       if (now >= this.#lingerUntil) this.#destroy();
       return;
     }
-    if (this.#headStart !== 0 && !this.#stopReading) {
-      const limit = cfg.headersTimeout < cfg.requestTimeout
-        ? cfg.headersTimeout
-        : cfg.requestTimeout;
-      if (now - this.#headStart >= limit) this.#headTimeout();
+    const config = this.#config;
+    const headLimit = config.headersTimeout < config.requestTimeout
+      ? config.headersTimeout
+      : config.requestTimeout;
+    if (phase === PHASE_NEW) {
+      // Nothing was asked on this connection: close quietly (no stray 408 to misread).
+      if (now - this.#idleSince >= headLimit) this.#closeAfterWrites();
+      return;
+    }
+    const headStart = this.#headStart;
+    if (headStart > 0 && phase < PHASE_ANSWERING) {
+      if (now - headStart >= headLimit) this.#headTimeout();
       return;
     }
     const current = this.#current;
     if (current !== null) {
-      if (current.receiving && now - current.startedAt >= cfg.requestTimeout) {
-        this.#bodyFailed(current, 408, timeoutReason("requestTimeout", cfg.requestTimeout));
+      if (current.receiving && now - current.startedAt >= config.requestTimeout) {
+        this.#bodyFailed(current, 408, timeoutReason("requestTimeout", config.requestTimeout));
       }
       return;
     }
     if (
-      this.#queue.length === 0 && !this.#writing && this.#idleSince !== 0 &&
-      now - this.#idleSince >= cfg.keepAliveTimeout
+      this.#writer.queue.length === 0 && !this.#writer.busy && this.#idleSince !== 0 &&
+      now - this.#idleSince >= config.keepAliveTimeout
     ) {
       this.#destroy();
     }
+  }
+
+  /** Moves the phase forward to `phase` (never back). */
+  #advance(phase: number): void {
+    if (this.#phase < phase) this.#phase = phase;
   }
 
   // ---- read side -------------------------------------------------------------------
@@ -247,19 +280,19 @@ export class Connection implements BodySink, WriterWake {
   async #readLoop(): Promise<void> {
     this.#reading = true;
     try {
-      while (!this.#closed) {
-        if (this.#lingering) {
+      while (this.#phase < PHASE_CLOSED) {
+        if (this.#phase === PHASE_LINGERING) {
           await this.#lingerRead();
           break;
         }
-        if (this.#pData !== null) {
-          if (this.#queue.length >= MAX_PIPELINED) {
+        if (this.#paused !== null) {
+          if (this.#writer.queue.length >= MAX_PIPELINED) {
             await this.#sleepRead();
             continue;
           }
-          const data = this.#pData;
-          this.#pData = null;
-          this.#parse(data, this.#pPos, this.#pEnd);
+          const data = this.#paused;
+          this.#paused = null;
+          this.#parse(data, this.#pausedAt, this.#pausedEnd);
           this.#stamp();
           this.#afterParse();
           continue;
@@ -272,28 +305,29 @@ export class Connection implements BodySink, WriterWake {
               await this.#sleepRead();
               continue;
             }
-          } else if (current.discarded > this.#cfg.maxDrainBytes) {
+          } else if (current.discarded > this.#config.maxDrainBytes) {
             // Too much to drain: close once its response is out.
             if (current.done) this.#closeAfterWrites();
             else await this.#sleepRead();
-            if (this.#stopReading) break;
+            if (this.#phase >= PHASE_ANSWERING) break;
             continue;
           }
-        } else if (this.#stopReading) {
+        } else if (this.#phase >= PHASE_ANSWERING) {
           break;
-        } else if (this.#queue.length >= MAX_PIPELINED) {
+        } else if (this.#writer.queue.length >= MAX_PIPELINED) {
           await this.#sleepRead();
           continue;
         }
         const buf = this.#large ?? this.#small;
         let n: number | null;
         try {
-          n = await this.#t.read(buf);
+          n = await this.#transport.read(buf);
         } catch {
           n = null;
         }
-        if (this.#closed) break;
-        if (this.#lingering) {
+        const phase = this.#phase;
+        if (phase >= PHASE_CLOSED) break;
+        if (phase === PHASE_LINGERING) {
           if (n === null || n === 0) {
             this.#destroy();
             break;
@@ -305,16 +339,20 @@ export class Connection implements BodySink, WriterWake {
           break;
         }
         if (this.#current === null) {
-          this.#headBytes = true;
+          // Bytes of a head. The first request's head timer runs from the opening.
+          if (this.#headStart === NO_HEAD) {
+            this.#headStart = phase === PHASE_NEW ? this.#idleSince : HEAD_UNSTAMPED;
+          }
           this.#idleSince = 0;
         }
+        if (phase === PHASE_NEW) this.#phase = PHASE_READING;
         this.#parse(buf, 0, n);
         this.#stamp();
         this.#afterParse();
-        if (this.#pData === null) {
+        if (this.#paused === null) {
           if (buf === this.#small) {
             // A full small buffer means more is coming: read big from now on.
-            if (n === buf.length) this.#large = readPool.pop() ?? new Uint8Array(LARGE_READ_BYTES);
+            if (n === buf.length) this.#large = takeLargeReadBuffer();
           } else if (n < SMALL_READ_BYTES && this.#current === null) {
             this.#releaseLarge();
           }
@@ -349,7 +387,7 @@ export class Connection implements BodySink, WriterWake {
    */
   #stamp(): void {
     const current = this.#current;
-    const head = this.#headBytes && this.#headStart === 0;
+    const head = this.#headStart === HEAD_UNSTAMPED;
     const body = current !== null && current.startedAt === 0;
     if (head || body) {
       const now = Date.now();
@@ -362,7 +400,7 @@ export class Connection implements BodySink, WriterWake {
     const large = this.#large;
     if (large === null) return;
     this.#large = null;
-    if (readPool.length < MAX_POOLED_READ_BUFFERS) readPool.push(large);
+    returnLargeReadBuffer(large);
   }
 
   #parse(data: Uint8Array, pos: number, end: number): void {
@@ -375,55 +413,45 @@ export class Connection implements BodySink, WriterWake {
           return;
         case PARSE_HEAD:
           this.#onHead();
-          if (this.#stopReading) return;
+          if (this.#phase >= PHASE_ANSWERING) return;
           break;
         case PARSE_BODY:
           this.#onBody(data, parser.bodyStart, parser.bodyEnd);
-          if (this.#stopReading) return;
+          if (this.#phase >= PHASE_ANSWERING) return;
           break;
         case PARSE_END:
           this.#onEnd();
-          if (this.#stopReading || this.#closed) return;
+          if (this.#phase >= PHASE_ANSWERING) return;
           if (pos < end) {
             // The next pipelined head starts in this buffer.
-            this.#headBytes = true;
-            if (this.#queue.length >= MAX_PIPELINED) {
-              this.#pData = data;
-              this.#pPos = pos;
-              this.#pEnd = end;
+            this.#headStart = HEAD_UNSTAMPED;
+            if (this.#writer.queue.length >= MAX_PIPELINED) {
+              this.#paused = data;
+              this.#pausedAt = pos;
+              this.#pausedEnd = end;
               return;
             }
           }
           break;
         case PARSE_UPGRADE:
           // CONNECT: Wire is not a proxy; the bytes after the head would be a tunnel.
-          this.#rejectHead(501);
+          this.#refuseHead(501);
           return;
         case PARSE_ERROR: {
           const status = parser.error?.status ?? 400;
           // Inside a body, the exchange in progress gets the error (its body stream
           // and signal fail with the ParseError); before a head, a new one answers it.
           if (this.#current !== null) this.#bodyFailed(this.#current, status, parser.error);
-          else this.#rejectHead(status);
+          else this.#refuseHead(status);
           return;
         }
       }
     }
   }
 
-  /**
-   * An idle keep-alive connection holds no parser: parsers (with their span tables and
-   * value caches) are shared through a pool per server, taken when bytes arrive.
-   */
+  /** An idle keep-alive connection holds no parser: one is taken when bytes arrive. */
   #takeParser(): Parser {
-    const cfg = this.#cfg;
-    const parser = cfg.parsers.pop() ?? new Parser({
-      mode: "request",
-      maxHeaderBytes: cfg.maxHeaderBytes,
-      maxHeaderCount: cfg.maxHeaderCount,
-      maxUrlBytes: cfg.maxUrlBytes,
-      upgrade: false,
-    });
+    const parser = takeParser(this.#config);
     this.#parser = parser;
     return parser;
   }
@@ -432,181 +460,37 @@ export class Connection implements BodySink, WriterWake {
     const parser = this.#parser;
     if (parser === null) return;
     this.#parser = null;
-    parser.reset();
-    if (this.#cfg.parsers.length < MAX_POOLED_PARSERS) this.#cfg.parsers.push(parser);
+    returnParser(this.#config, parser);
   }
 
   #afterParse(): void {
-    if (this.#queue.length > 0 && !this.#writing && !this.#closed) this.#startWriter();
-    else this.#checkIdle();
+    if (this.#writer.queue.length > 0 && !this.#writer.busy && this.#phase < PHASE_CLOSED) {
+      this.#writer.start();
+    } else {
+      this.#checkIdle();
+    }
   }
 
   #onHead(): void {
     const parser = this.#parser!;
-    const cfg = this.#cfg;
+    const config = this.#config;
     const ex = new ServerExchange();
     // 0 when the head came in this read: #stamp sets it if the body is still to come.
-    ex.startedAt = this.#headStart;
-    this.#headStart = 0;
-    this.#headBytes = false;
+    const headStart = this.#headStart;
+    ex.startedAt = headStart > 0 ? headStart : 0;
+    this.#headStart = NO_HEAD;
     this.#requests++;
-    const minor = parser.versionMinor;
-    const method = parser.method;
-    ex.minor = minor;
-    ex.head = method === "HEAD";
-    ex.keepAlive = parser.keepAlive && !this.#shutdown &&
-      (cfg.maxRequestsPerConnection === 0 || this.#requests < cfg.maxRequestsPerConnection);
-    if (!ex.keepAlive) this.#lastRequest = true;
-    // RFC 9112 §3.2: exactly one Host on HTTP/1.1; never more than one.
-    if (parser.hostCount > 1 || (minor === 1 && parser.hostCount === 0)) {
-      return this.#rejectHead(400);
-    }
-    if (parser.contentLength > cfg.maxBodyBytes) return this.#rejectHead(413);
-    const host = parser.host;
-    let url: string | null;
-    if (host === "") url = requestUrl(cfg.scheme, cfg.defaultHost, parser.target);
-    else url = validHost(host) ? requestUrl(cfg.scheme, host, parser.target) : null;
-    if (url === null) return this.#rejectHead(400);
-    const hasBody = parser.hasBody;
-    ex.receiving = hasBody;
-    ex.remaining = parser.chunked ? -1 : parser.contentLength;
-    let body: BodySource | null = null;
-    let request: Request;
-    try {
-      // A GET or HEAD body reaches the handler on the fast route only (the public Request
-      // constructor refuses one); on the public route it is drained.
-      if (hasBody && (fastRequestActive() || method !== "GET" && method !== "HEAD")) {
-        body = new BodySource(this);
-      }
-      const handle = createRequest(
-        method,
-        url,
-        parser.headers,
-        body === null ? null : body.stream,
-        parser.contentLength,
-      );
-      request = handle.request;
-      ex.controller = handle.controller;
-    } catch {
-      // Deno refuses TRACE and TRACK ("forbidden methods"); anything else is a bad request.
-      return this.#rejectHead(method === "TRACE" || method === "TRACK" ? 501 : 400);
-    }
-    ex.request = request;
-    ex.live = true;
-    ex.body = body;
-    ex.info = new LazyServeInfo(this.#remoteAddr);
-    ex.expectContinue = parser.expectContinue && minor === 1 && body !== null;
+    ex.minor = parser.versionMinor;
+    ex.head = parser.method === "HEAD";
+    ex.keepAlive = parser.keepAlive && !this.#shuttingDown &&
+      (config.maxRequestsPerConnection === 0 ||
+        this.#requests < config.maxRequestsPerConnection);
+    if (!ex.keepAlive) this.#advance(PHASE_LAST_REQUEST);
+    const refused = openExchange(ex, parser, config, this, this.#remoteAddr);
+    if (refused !== 0) return this.#refuseHead(refused);
     this.#current = ex;
-    this.#queue.push(ex);
-    this.#dispatch(ex);
-  }
-
-  #dispatch(ex: ServerExchange): void {
-    let result: unknown;
-    try {
-      result = this.#cfg.handler(ex.request!, ex.info!);
-    } catch (error) {
-      this.#handlerFailed(ex, error);
-      return;
-    }
-    if (result instanceof ResponseClass) {
-      ex.response = result;
-      ex.state = EX_READY;
-      return;
-    }
-    if (result instanceof Promise) {
-      if (this.#awaited === null) {
-        // The common case, one handler running at a time: the connection's own callbacks
-        // find the exchange in #awaited (no closures per request).
-        this.#awaited = ex;
-        result.then(this.#onResolved, this.#onRejected);
-      } else {
-        result.then((value) => this.#settle(ex, value), (error) => this.#handlerFailed(ex, error));
-      }
-      return;
-    }
-    if (result !== null && typeof result === "object" && "then" in result) {
-      Promise.resolve(result).then(
-        (value) => this.#settle(ex, value),
-        (error) => this.#handlerFailed(ex, error),
-      );
-      return;
-    }
-    this.#handlerFailed(ex, new TypeError(`Handler returned ${kindOf(result)}, not a Response`));
-  }
-
-  #onResolved = (value: unknown): void => {
-    const ex = this.#awaited;
-    this.#awaited = null;
-    if (ex !== null) this.#settle(ex, value);
-  };
-
-  #onRejected = (error: unknown): void => {
-    const ex = this.#awaited;
-    this.#awaited = null;
-    if (ex !== null) this.#handlerFailed(ex, error);
-  };
-
-  #settle(ex: ServerExchange, value: unknown): void {
-    if (ex.state !== EX_PENDING) {
-      // Answered already (a limit or timeout): drop this response.
-      if (value instanceof ResponseClass) value.body?.cancel().catch(ignore);
-      return;
-    }
-    if (value instanceof ResponseClass) {
-      ex.response = value;
-      ex.state = EX_READY;
-      if (ex.wake !== null && this.#queue.length === 1) {
-        // The writer waits for this response alone: nothing to batch it with, write now.
-        ex.wake = null;
-        this.#startWriter();
-      } else {
-        ex.notify();
-      }
-      return;
-    }
-    this.#handlerFailed(ex, new TypeError(`Handler returned ${kindOf(value)}, not a Response`));
-  }
-
-  /** The handler threw or gave no Response: ask onError, else a plain 500. */
-  #handlerFailed(ex: ServerExchange, error: unknown): void {
-    if (ex.state !== EX_PENDING) return;
-    let result: unknown;
-    try {
-      result = this.#cfg.onError(error, ex.request ?? undefined);
-    } catch (hookError) {
-      console.error("Wire: onError failed:", hookError);
-      result = null;
-    }
-    if (result instanceof ResponseClass) {
-      ex.response = result;
-      ex.state = EX_READY;
-      ex.notify();
-      return;
-    }
-    if (result !== null && typeof result === "object" && "then" in result) {
-      Promise.resolve(result).then(
-        (value) => this.#errorSettled(ex, value),
-        (hookError) => {
-          console.error("Wire: onError failed:", hookError);
-          this.#errorSettled(ex, null);
-        },
-      );
-      return;
-    }
-    this.#errorSettled(ex, result);
-  }
-
-  #errorSettled(ex: ServerExchange, value: unknown): void {
-    if (ex.state !== EX_PENDING) return;
-    if (value instanceof ResponseClass) {
-      ex.response = value;
-      ex.state = EX_READY;
-    } else {
-      ex.state = EX_ERROR;
-      ex.errorStatus = 500;
-    }
-    ex.notify();
+    this.#writer.push(ex);
+    this.#dispatcher.call(ex);
   }
 
   #onBody(data: Uint8Array, start: number, end: number): void {
@@ -614,8 +498,8 @@ export class Connection implements BodySink, WriterWake {
     const n = end - start;
     if (ex.remaining > 0) ex.remaining -= n;
     ex.received += n;
-    if (ex.received > this.#cfg.maxBodyBytes) {
-      this.#bodyFailed(ex, 413, bodyLimitReason(this.#cfg.maxBodyBytes));
+    if (ex.received > this.#config.maxBodyBytes) {
+      this.#bodyFailed(ex, 413, bodyLimitReason(this.#config.maxBodyBytes));
       return;
     }
     const body = ex.body;
@@ -624,12 +508,12 @@ export class Connection implements BodySink, WriterWake {
       return;
     }
     ex.discarded += n;
-    if (ex.discarded > this.#cfg.maxDrainBytes) {
+    if (ex.discarded > this.#config.maxDrainBytes) {
       // Too much to throw away: this connection ends after the response.
       if (ex.done) this.#closeAfterWrites();
       else {
         ex.keepAlive = false;
-        this.#lastRequest = true;
+        this.#advance(PHASE_LAST_REQUEST);
       }
     }
   }
@@ -637,78 +521,54 @@ export class Connection implements BodySink, WriterWake {
   #onEnd(): void {
     const ex = this.#current;
     this.#current = null;
-    if (ex !== null) {
-      ex.receiving = false;
-      ex.remaining = 0;
-      if (ex.body !== null) ex.body.end();
-    }
-    if (this.#lastRequest) this.#stopReading = true;
+    if (ex !== null) ex.endBody();
+    if (this.#phase === PHASE_LAST_REQUEST) this.#phase = PHASE_ANSWERING;
   }
 
   #onEof(): void {
-    this.#eof = true;
-    this.#stopReading = true;
+    this.#inputEnded = true;
+    this.#advance(PHASE_ANSWERING);
     const reason = clientClosedReason();
     const current = this.#current;
-    if (current !== null && current.receiving) {
-      current.receiving = false;
-      current.body?.fail(reason);
-    }
+    if (current !== null && current.receiving) current.failBody(reason);
     this.#current = null;
-    this.#headBytes = false;
-    this.#headStart = 0;
+    this.#headStart = NO_HEAD;
     // Go's rule: EOF while requests are in flight means the client went away.
-    for (const ex of this.#queue) if (!ex.done) ex.abort(reason);
+    for (const ex of this.#writer.queue) if (!ex.done) ex.abort(reason);
     this.#checkIdle();
   }
 
   /** A head the server answers itself (bad request, limits, CONNECT): then it closes. */
-  #rejectHead(status: number): void {
+  #refuseHead(status: number): void {
     const ex = new ServerExchange();
-    ex.state = EX_ERROR;
-    ex.errorStatus = status;
-    ex.keepAlive = false;
+    ex.refuse(status);
     this.#current = null;
-    this.#headStart = 0;
-    this.#headBytes = false;
-    this.#stopReading = true;
-    this.#queue.push(ex);
+    this.#headStart = NO_HEAD;
+    this.#advance(PHASE_ANSWERING);
+    this.#writer.push(ex);
   }
 
+  /** A head that began did not complete in time: 408, then close. */
   #headTimeout(): void {
-    this.#headStart = 0;
-    this.#stopReading = true;
-    if (!this.#headBytes) {
-      // Nothing was asked on this connection: close quietly (no stray 408 to misread).
-      this.#closeAfterWrites();
-      return;
-    }
-    this.#headBytes = false;
+    this.#headStart = NO_HEAD;
+    this.#advance(PHASE_ANSWERING);
     const ex = new ServerExchange();
-    ex.state = EX_ERROR;
-    ex.errorStatus = 408;
-    ex.keepAlive = false;
-    this.#queue.push(ex);
+    ex.refuse(408);
+    this.#writer.push(ex);
     this.#wakeRead();
     this.#afterParse();
   }
 
   /** The request body failed (limit, timeout): answer `status` if no response started, close. */
   #bodyFailed(ex: ServerExchange, status: number, reason: unknown): void {
-    this.#stopReading = true;
+    this.#advance(PHASE_ANSWERING);
     this.#current = null;
-    ex.receiving = false;
     ex.abort(reason);
-    if (ex.body !== null) {
-      ex.body.fail(status === 413 ? new HttpError(413, (reason as Error).message) : reason);
-    }
+    ex.failBody(status === 413 ? new HttpError(413, (reason as Error).message) : reason);
     if (ex.done) {
       this.#closeAfterWrites();
     } else if (!ex.committed) {
-      ex.state = EX_ERROR;
-      ex.errorStatus = status;
-      ex.keepAlive = false;
-      ex.notify();
+      ex.refuse(status);
     } else {
       // Mid-response: the response may depend on the body; nothing sane can follow.
       this.#destroy(reason);
@@ -718,7 +578,7 @@ export class Connection implements BodySink, WriterWake {
     this.#afterParse();
   }
 
-  // BodySink
+  /** BodySink: a reader waits for body bytes (and 100 Continue is due, if asked for). */
   onBodyDemand(source: BodySource): void {
     const ex = this.#current;
     if (ex !== null && ex.body === source && ex.expectContinue && !ex.continueSent) {
@@ -728,18 +588,22 @@ export class Connection implements BodySink, WriterWake {
     this.#wakeRead();
   }
 
+  /** BodySink: the handler cancelled the body; the rest is discarded. */
   onBodyCancel(_source: BodySource): void {
     this.#wakeRead();
   }
 
-  // ---- write side ------------------------------------------------------------------
+  // ---- the write loop's host ---------------------------------------------------------
 
   /** Whether `ex` may keep the connection open, judged when its head is encoded. */
   #mayKeepAlive(ex: ServerExchange): boolean {
     if (!ex.keepAlive) return false;
     // Shutting down, or the client half-closed: the requests already received are all
     // answered; the last answer says close.
-    if ((this.#shutdown || this.#eof) && this.#queue.length === 1 && this.#current === null) {
+    if (
+      (this.#shuttingDown || this.#inputEnded) && this.#writer.queue.length === 1 &&
+      this.#current === null
+    ) {
       return false;
     }
     if (ex.receiving) {
@@ -750,231 +614,77 @@ export class Connection implements BodySink, WriterWake {
       if (body === null || body.state !== BODY_OPEN || !body.inUse) {
         // It will be drained: only if what is left fits in maxDrainBytes.
         const left = ex.remaining > 0 ? ex.remaining : 0;
-        if (ex.discarded + left > this.#cfg.maxDrainBytes) return false;
+        if (ex.discarded + left > this.#config.maxDrainBytes) return false;
       }
     }
     return true;
   }
 
-  // WriterWake: the exchange the writer waits for changed.
-  resumeWriter(): void {
-    const list = Connection.#resumed;
-    list.push(this);
-    if (list.length === 1) queueMicrotask(Connection.#runResumed);
+  /** WriteLoopHost: judges keep-alive for `ex`; a no makes it the last request read. */
+  decideKeepAlive(ex: ServerExchange): void {
+    const keep = this.#mayKeepAlive(ex);
+    ex.keepAlive = keep;
+    if (!keep) this.#advance(PHASE_LAST_REQUEST);
   }
 
-  /**
-   * Starts the write loop, unless the next response is not ready: then the writer waits
-   * on that exchange (`wake`) without running, and `resumeWriter` starts it later.
-   */
-  #startWriter(): void {
-    if (this.#writing || this.#closed) return;
-    const queue = this.#queue;
-    if (queue.length === 0) return;
-    const ex = queue[0];
-    if (
-      ex.state === EX_PENDING && this.#out.length === 0 &&
-      !(ex.continueWanted && !ex.continueSent)
-    ) {
-      ex.wake = this;
-      return;
-    }
-    this.#writeLoop();
+  /** WriteLoopHost: `ex` is answered; read on (a body to drain, room for more requests). */
+  responded(ex: ServerExchange, open: boolean): void {
+    // Nobody read the body: the reader drains the rest (up to maxDrainBytes, else close).
+    if (ex.complete()) this.#wakeRead();
+    if (open && this.#writer.queue.length < MAX_PIPELINED) this.#wakeRead();
   }
 
-  async #writeLoop(): Promise<void> {
-    this.#writing = true;
-    const out = this.#out;
-    let open = true;
-    // The batch's write is under way: #writing stays set until it settles.
-    let sending = false;
-    // One clock read per batch of responses (Date has one-second resolution); 0 after
-    // anything that waits.
-    let now = 0;
-    try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        const ex = this.#queue[0];
-        if (ex.state === EX_PENDING) {
-          // Do not hold finished responses back behind a slow one.
-          now = 0;
-          await out.flush();
-          if (ex.state === EX_PENDING && !this.#closed) {
-            if (ex.continueWanted && !ex.continueSent) {
-              ex.continueSent = true;
-              out.bytes(CONTINUE);
-              await out.flush();
-              continue;
-            }
-            // Wait for it without holding a promise: resumeWriter restarts the loop.
-            ex.wake = this;
-            return;
-          }
-          if (this.#closed) break;
-          continue;
-        }
-        if (ex.continueWanted && !ex.continueSent && ex.receiving && ex.state === EX_READY) {
-          ex.continueSent = true;
-          out.bytes(CONTINUE);
-        }
-        const keep = this.#mayKeepAlive(ex);
-        ex.keepAlive = keep;
-        if (!keep) this.#lastRequest = true;
-        let result: boolean | Promise<boolean>;
-        if (ex.state === EX_READY) {
-          try {
-            if (now === 0) now = Date.now();
-            result = writeResponse(out, ex.response!, ex, now);
-            if (result instanceof Promise) {
-              now = 0;
-              result = await result;
-            }
-          } catch (error) {
-            if (out.broken) throw error;
-            if (ex.retried && !ex.committed) {
-              // onError's Response could not be sent either.
-              console.error("Wire: the onError response could not be sent:", error);
-              ex.state = EX_ERROR;
-              ex.errorStatus = 500;
-              continue;
-            }
-            if (ex.committed || error instanceof BodyAbort) {
-              // The head went out; the body failed: the client must see a cut, not a lie.
-              console.error("Wire: the response body failed:", error);
-              await out.flush().catch(ignore);
-              this.#destroy(clientClosedReason());
-              break;
-            }
-            // Not sendable (Response.error(), body already used): onError, else 500.
-            ex.state = EX_PENDING;
-            ex.retried = true;
-            this.#handlerFailed(ex, error);
-            continue;
-          }
-        } else {
-          result = this.#writeError(ex);
-        }
-        this.#queue.shift();
-        this.#completed(ex);
-        if (!result) {
-          open = false;
-          break;
-        }
-        if (this.#queue.length < MAX_PIPELINED) this.#wakeRead();
-      }
-      // One write for everything answered in this batch, settled through the
-      // connection's own callbacks: the loop does not wait for it.
-      if (!this.#closed && out.length > 0) {
-        const written = out.flush();
-        sending = true;
-        this.#batchOpen = open;
-        written.then(this.#onBatchWritten, this.#onBatchFailed);
-        return;
-      }
-    } catch {
-      // A write failed: the peer is gone.
-      this.#destroy(clientClosedReason());
-    } finally {
-      if (!sending) this.#writing = false;
-    }
-    this.#afterBatch(open);
+  /** WriteLoopHost: `ex`'s Response cannot be sent: onError's turn. */
+  unsendable(ex: ServerExchange, error: unknown): void {
+    this.#dispatcher.failed(ex, error);
   }
 
-  #onBatchWritten = (): void => {
-    this.#afterBatch(this.#batchOpen);
-  };
-
-  #onBatchFailed = (): void => {
-    // A write failed: the peer is gone.
-    this.#destroy(clientClosedReason());
-    this.#afterBatch(false);
-  };
-
-  /** After a batch is written: answer what was parsed meanwhile, close, or go idle. */
-  #afterBatch(open: boolean): void {
-    this.#writing = false;
-    if (this.#closed) {
+  /** WriteLoopHost: after a batch, answer what was parsed meanwhile, close, or go idle. */
+  batchWritten(open: boolean): void {
+    if (this.#phase >= PHASE_CLOSED) {
       this.#settleDone();
       return;
     }
-    if (open && this.#queue.length > 0) {
+    if (open && this.#writer.queue.length > 0) {
       // Requests parsed during that write are answered next (or waited for).
-      this.#startWriter();
+      this.#writer.start();
       return;
     }
     if (!open) {
-      this.#stopReading = true;
+      this.#advance(PHASE_ANSWERING);
       this.#finish(true);
       return;
     }
     this.#checkIdle();
   }
 
-  /** Writes a server-made answer (`errorStatus`); returns false: the connection closes. */
-  #writeError(ex: ServerExchange): boolean {
-    const status = ex.errorStatus;
-    const reason = statusText(status);
-    const body = reason === "" ? "Error" : reason;
-    const keep = ex.keepAlive && status === 500;
-    const head = headText(
-      status,
-      "",
-      "content-type: text/plain;charset=UTF-8\r\n",
-      FRAME_LENGTH,
-      body.length,
-      keep ? (ex.minor === 0 ? 2 : 0) : CONNECTION_CLOSE,
-      false,
-      Date.now(),
-    );
-    ex.committed = true;
-    this.#out.text(ex.head ? head : head + body);
-    return keep;
-  }
-
-  /** The exchange's response is written: its signal will not abort, `completed` resolves. */
-  #completed(ex: ServerExchange): void {
-    ex.done = true;
-    ex.live = false;
-    ex.controller = null;
-    ex.info?.complete();
-    if (ex.receiving) {
-      const body = ex.body;
-      if (body === null || !body.inUse) {
-        // Nobody read the body: discard the rest (up to maxDrainBytes, else close).
-        body?.discard();
-        this.#wakeRead();
-      }
-    }
-  }
+  // ---- the end -----------------------------------------------------------------------
 
   /** Close as soon as what is queued has been written. */
   #closeAfterWrites(): void {
-    this.#stopReading = true;
+    this.#advance(PHASE_ANSWERING);
     this.#current = null;
-    if (this.#queue.length === 0 && !this.#writing) this.#finish(true);
+    if (this.#writer.queue.length === 0 && !this.#writer.busy) this.#finish(true);
     else this.#wakeRead();
   }
 
   #checkIdle(): void {
-    if (this.#closed || this.#writing) return;
-    if (this.#queue.length > 0) {
-      this.#startWriter();
+    if (this.#phase >= PHASE_CLOSED || this.#writer.busy) return;
+    if (this.#writer.queue.length > 0) {
+      this.#writer.start();
       return;
     }
     const current = this.#current;
-    if (this.#stopReading && (current === null || !current.receiving)) {
-      this.#finish(!this.#eof);
+    if (this.#phase >= PHASE_ANSWERING && (current === null || !current.receiving)) {
+      this.#finish(!this.#inputEnded);
       return;
     }
-    if (current === null && !this.#headBytes) {
+    if (current === null && this.#headStart === NO_HEAD) {
+      // Idle between requests (a shutdown never gets here: it moved the phase on).
       this.#idleSince = Date.now();
-      // Drops the (empty) queue's backing store: idle connections hold no slots.
-      this.#queue.length = 0;
-      this.#out.release();
-      if (!this.#stopReading) this.#releaseParser();
-      if (this.#shutdown) {
-        this.#destroy(shutdownReason());
-        return;
-      }
+      // Idle connections hold no queue slots, output buffer or parser.
+      this.#writer.release();
+      this.#releaseParser();
       this.#onIdle?.();
     }
   }
@@ -985,33 +695,33 @@ export class Connection implements BodySink, WriterWake {
    * rather than a reset), then close.
    */
   #finish(linger: boolean): void {
-    if (this.#closed || this.#lingering) return;
-    const closeWrite = this.#t.closeWrite;
-    if (!linger || this.#eof || closeWrite === undefined) {
+    if (this.#phase >= PHASE_LINGERING) return;
+    const closeWrite = this.#transport.closeWrite;
+    if (!linger || this.#inputEnded || closeWrite === undefined) {
       this.#destroy();
       return;
     }
-    this.#lingering = true;
+    this.#phase = PHASE_LINGERING;
     this.#lingerUntil = Date.now() + LINGER_MS;
     const current = this.#current;
     this.#current = null;
-    if (current !== null && current.body !== null && current.receiving) {
-      current.body.fail(
+    if (current !== null && current.receiving) {
+      current.failBody(
         new TypeError("Cannot read the request body: the connection closed after the response"),
       );
     }
-    for (const ex of this.#queue) ex.abort(clientClosedReason());
-    this.#t.closeWrite!().catch(() => this.#destroy());
+    for (const ex of this.#writer.queue) ex.abort(clientClosedReason());
+    this.#transport.closeWrite!().catch(() => this.#destroy());
     if (!this.#reading) this.#readLoop();
     else this.#wakeRead();
   }
 
   async #lingerRead(): Promise<void> {
     const buf = this.#large ?? this.#small;
-    while (!this.#closed) {
+    while (this.#phase < PHASE_CLOSED) {
       let n: number | null;
       try {
-        n = await this.#t.read(buf);
+        n = await this.#transport.read(buf);
       } catch {
         n = null;
       }
@@ -1022,40 +732,33 @@ export class Connection implements BodySink, WriterWake {
 
   /** Closes now: aborts what is in flight with `reason`, releases everything. */
   #destroy(reason: unknown = clientClosedReason()): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#lingering = false;
+    if (this.#phase >= PHASE_CLOSED) return;
+    this.#phase = PHASE_CLOSED;
     const current = this.#current;
     this.#current = null;
     if (current !== null && current.receiving) {
-      current.receiving = false;
-      current.body?.fail(reason);
+      current.failBody(reason);
       current.abort(reason);
     }
-    for (const ex of this.#queue) {
-      ex.abort(reason);
-      if (ex.body !== null && ex.receiving) ex.body.fail(reason);
-      ex.reader?.cancel(reason).catch(ignore);
-      ex.info?.complete();
-      ex.notify();
-    }
+    for (const ex of this.#writer.queue) ex.cutShort(reason);
     try {
-      this.#t.close();
+      this.#transport.close();
     } catch {
       // Already closed by the peer or the listener: closed is closed.
     }
     this.#clock.delete(this);
     this.#releaseLarge();
     this.#parser = null;
-    this.#pData = null;
+    this.#paused = null;
     this.#wakeRead();
     this.#settleDone();
   }
 
+  /** Once closed and both loops have stopped: release, and call `onClosed` once. */
   #settleDone(): void {
-    if (this.#closed && !this.#reading && !this.#writing && !this.#ended) {
-      this.#ended = true;
-      this.#out.release();
+    if (this.#phase === PHASE_CLOSED && !this.#reading && !this.#writer.busy) {
+      this.#phase = PHASE_RELEASED;
+      this.#writer.release();
       const hook = this.#onClosed;
       this.#onClosed = null;
       if (hook !== null) hook(this);

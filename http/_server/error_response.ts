@@ -25,13 +25,20 @@ export function defaultOnError(error: unknown): Response {
   return new Response("Internal Server Error", { status: 500 });
 }
 
+/** The field of every server-made answer, lowercase as the rest of a head Wire writes. */
+const PLAIN_TEXT: HeadersInit = [["content-type", "text/plain;charset=UTF-8"]];
+
 /**
- * The server's own answer with `status`: its reason phrase as a plain-text body.
+ * The server's own answer with `status` (400, 408, 413, 414, 431, 500, 501, 505): its
+ * reason phrase as a plain-text body. It is written like any handler's Response, so it
+ * gets the same Date, Content-Length and Connection fields (and no body for HEAD).
  *
  * @param status The status to answer.
  * @returns The response.
  */
 export function errorResponse(status: number): Response {
   const reason = statusText(status);
-  return new Response(reason === "" ? "Error" : reason, { status });
+  // The type is named, not left to the string body's default: Deno keeps a default type
+  // as "Content-Type" in the field list, and Wire's heads are lowercase.
+  return new Response(reason === "" ? "Error" : reason, { status, headers: PLAIN_TEXT });
 }

@@ -15,6 +15,9 @@
  * @module
  */
 
+import { trimOwsEnd } from "../_codec/ows.ts";
+import { symbolNamed } from "./deno_internals.ts";
+
 /** Deno's `Request` global is a lazy accessor (about 27 ns a read): read it once. */
 const RequestClass = Request;
 let BRAND: symbol | undefined;
@@ -25,11 +28,6 @@ let SIGNAL_ABORT: symbol | undefined;
 // deno-lint-ignore no-explicit-any
 let InnerBody: (new (stream: ReadableStream<Uint8Array>) => any) | undefined;
 let fastEnabled = false;
-
-function symbolNamed(object: object, name: string): symbol | undefined {
-  for (const s of Object.getOwnPropertySymbols(object)) if (s.description === name) return s;
-  return undefined;
-}
 
 type Fields = Record<symbol, unknown>;
 
@@ -144,10 +142,11 @@ function fastRequest(
   length: number,
 ): Request {
   const request = new RequestClass(BRAND as unknown as string);
-  // Sized up front: push() would give even a one-field list room for 17.
+  // Sized up front: push() would give even a one-field list room for 17. Values arrive
+  // with trailing whitespace kept (as llhttp reports them); Headers stores them without.
   const list: [string, string][] = new Array(fields.length >> 1);
   for (let i = 0, j = 0; i < fields.length; i += 2, j++) {
-    list[j] = [fields[i], trimEnd(fields[i + 1])];
+    list[j] = [fields[i], trimOwsEnd(fields[i + 1])];
   }
   let innerBody = null;
   if (body !== null) {
@@ -155,24 +154,10 @@ function fastRequest(
     if (length >= 0) innerBody.length = length;
   }
   const inner = new FastInner(method, list, innerBody, url);
-  const fields_ = request as unknown as Fields;
-  fields_[INNER!] = inner;
-  fields_[GUARD!] = "request";
+  const slots = request as unknown as Fields;
+  slots[INNER!] = inner;
+  slots[GUARD!] = "request";
   return request;
-}
-
-/**
- * Header values arrive with trailing whitespace kept (as llhttp reports them); Headers
- * stores values without surrounding whitespace (Fetch "normalize").
- */
-function trimEnd(value: string): string {
-  let end = value.length;
-  while (end > 0) {
-    const c = value.charCodeAt(end - 1);
-    if (c !== 32 && c !== 9) break;
-    end--;
-  }
-  return end === value.length ? value : value.slice(0, end);
 }
 
 function fastAbort(request: Request, reason: unknown): void {

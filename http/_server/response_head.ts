@@ -21,18 +21,20 @@ export const CONNECTION_CLOSE = 1;
 export const CONNECTION_KEEP_ALIVE = 2;
 
 /**
- * What the scan of a response's header fields found besides the fields to copy: a
- * `content-length` the handler set (-1 if none or malformed), whether it asked for
- * `connection: close`, and whether it set its own `date`. Filled by
- * {@linkcode scanHeaders} and {@linkcode scanHeaderList}; read at once, before any await.
+ * What the scan of a response's header fields fills in: the fields to copy into the head,
+ * and what it noted of the fields the server decides itself. The caller owns the record
+ * (the encoder's `ResponseParts` is one) and reads it before the next scan.
  */
-export const scanned: { length: number; close: boolean; date: boolean } = {
-  length: -1,
-  close: false,
-  date: false,
-};
-
-let fields = "";
+export interface HeadScan {
+  /** The fields to copy, as `name: value\r\n` lines. */
+  fields: string;
+  /** The `content-length` the handler set; -1 if none or malformed. */
+  length: number;
+  /** Whether the handler asked for `connection: close`. */
+  close: boolean;
+  /** Whether the handler set its own `date`. */
+  date: boolean;
+}
 
 /** Parses a decimal Content-Length value; -1 when it is not plain digits or too big. */
 export function parseLength(value: string): number {
@@ -53,24 +55,24 @@ function listsClose(value: string): boolean {
 }
 
 /**
- * Sorts one field into `fields` or into `scanned`. The four names the server decides
- * itself are recognised by length first, so ordinary fields cost one switch.
- * Called by Headers.forEach with (value, name); names from Headers are lowercase.
+ * Sorts one field into `scan`: copied into its field lines, or noted. The four names the
+ * server decides itself are recognised by length first, so ordinary fields cost one
+ * switch.
  */
-function collect(value: string, name: string): void {
+function sortField(scan: HeadScan, value: string, name: string): void {
   switch (name.length) {
     case 4:
-      if (name === "date") scanned.date = true;
+      if (name === "date") scan.date = true;
       break;
     case 10:
       if (name === "connection") {
-        if (listsClose(value)) scanned.close = true;
+        if (listsClose(value)) scan.close = true;
         return;
       }
       break;
     case 14:
       if (name === "content-length") {
-        scanned.length = parseLength(value);
+        scan.length = parseLength(value);
         return;
       }
       break;
@@ -79,28 +81,36 @@ function collect(value: string, name: string): void {
       if (name === "transfer-encoding") return;
       break;
   }
-  fields += name + ": " + value + "\r\n";
-}
-
-function resetScan(): void {
-  fields = "";
-  scanned.length = -1;
-  scanned.close = false;
-  scanned.date = false;
+  scan.fields += name + ": " + value + "\r\n";
 }
 
 /**
- * Collects the header fields of `headers` to copy into a response head, leaving out
- * Content-Length, Transfer-Encoding and Connection (the server decides those) and
- * noting them in {@linkcode scanned}.
+ * The Headers.forEach callback: called with (value, name) and the record to fill as
+ * `this` (forEach's thisArg), so no closure is made per response. Names from Headers
+ * are lowercase.
+ */
+function collect(this: HeadScan, value: string, name: string): void {
+  sortField(this, value, name);
+}
+
+function resetScan(scan: HeadScan): void {
+  scan.fields = "";
+  scan.length = -1;
+  scan.close = false;
+  scan.date = false;
+}
+
+/**
+ * Collects the header fields of `headers` to copy into a response head into
+ * `scan.fields`, leaving out Content-Length, Transfer-Encoding and Connection (the server
+ * decides those) and noting them in `scan`.
  *
  * @param headers The response's headers.
- * @returns The copied fields as `name: value\r\n` lines.
+ * @param scan The record to fill (every field of it is overwritten).
  */
-export function scanHeaders(headers: Headers): string {
-  resetScan();
-  headers.forEach(collect);
-  return fields;
+export function scanHeaders(headers: Headers, scan: HeadScan): void {
+  resetScan(scan);
+  headers.forEach(collect, scan);
 }
 
 /**
@@ -108,17 +118,23 @@ export function scanHeaders(headers: Headers): string {
  * any case (already validated as field names and values).
  *
  * @param list The pairs, in order.
- * @returns The copied fields as `name: value\r\n` lines.
+ * @param scan The record to fill (every field of it is overwritten).
  */
-export function scanHeaderList(list: readonly (readonly [string, string])[]): string {
-  resetScan();
+export function scanHeaderList(
+  list: readonly (readonly [string, string])[],
+  scan: HeadScan,
+): void {
+  resetScan(scan);
   for (let i = 0; i < list.length; i++) {
     const pair = list[i];
     const name = pair[0];
     const n = name.length;
-    collect(pair[1], n === 4 || n === 10 || n === 14 || n === 17 ? name.toLowerCase() : name);
+    sortField(
+      scan,
+      pair[1],
+      n === 4 || n === 10 || n === 14 || n === 17 ? name.toLowerCase() : name,
+    );
   }
-  return fields;
 }
 
 const statusLines: string[] = [];

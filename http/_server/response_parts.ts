@@ -13,7 +13,8 @@
  * @module
  */
 
-import { scanHeaderList, scanHeaders, scanned } from "./response_head.ts";
+import { type HeadScan, scanHeaderList, scanHeaders } from "./response_head.ts";
+import { symbolNamed } from "./deno_internals.ts";
 
 /** No body. */
 export const KIND_NONE = 0;
@@ -24,19 +25,14 @@ export const KIND_BYTES = 2;
 /** A streamed body. */
 export const KIND_STREAM = 3;
 
-/** A Response taken apart; one shared instance is refilled per response. */
-export interface ResponseParts {
+/**
+ * A Response taken apart; one shared instance is refilled per response. The header scan
+ * fills its `fields`, `length`, `close` and `date` ({@linkcode HeadScan}).
+ */
+export interface ResponseParts extends HeadScan {
   status: number;
   /** Reason phrase; "" for the standard one. */
   reason: string;
-  /** Header field lines to copy, from scanHeaders. */
-  fields: string;
-  /** Content-Length the handler set, or -1. */
-  length: number;
-  /** The handler asked for `connection: close`. */
-  close: boolean;
-  /** The handler set its own `date`. */
-  date: boolean;
   /** One of the KIND_ constants. */
   kind: number;
   text: string;
@@ -94,11 +90,6 @@ interface InnerResponse {
   body: InnerBody | null;
 }
 
-function symbolNamed(object: object, name: string): symbol | undefined {
-  for (const s of Object.getOwnPropertySymbols(object)) if (s.description === name) return s;
-  return undefined;
-}
-
 /** Checks, on sample responses, that Deno's internal fields look and behave as assumed. */
 function probe(): boolean {
   try {
@@ -128,17 +119,19 @@ function probe(): boolean {
     if (inner.status !== 201 || inner.statusMessage !== "Made") return false;
     const list = inner.headerList;
     if (!Array.isArray(list) || list.length !== 2 || list[0][0] !== "X-A") return false;
-    const sos = inner.body?.streamOrStatic as { body: unknown; consumed: boolean };
-    if (sos.body !== "xy" || sos.consumed !== false) return false;
+    const text = inner.body?.streamOrStatic as { body: unknown; consumed: boolean };
+    if (text.body !== "xy" || text.consumed !== false) return false;
     // The header list is the one the public Headers object edits.
     withHeaders.headers.set("x-b", "2");
     if (inner.headerList.length !== 3) return false;
     const bytes = new Response(new Uint8Array([1, 2]));
-    const bsos = (any(bytes)[INNER] as InnerResponse).body?.streamOrStatic as { body: unknown };
-    if (!(bsos.body instanceof Uint8Array) || bsos.body.length !== 2) return false;
+    const bytesSource = (any(bytes)[INNER] as InnerResponse).body?.streamOrStatic as {
+      body: unknown;
+    };
+    if (!(bytesSource.body instanceof Uint8Array) || bytesSource.body.length !== 2) return false;
     const stream = new Response(new ReadableStream());
-    const ssos = (any(stream)[INNER] as InnerResponse).body?.streamOrStatic;
-    if (!(ssos instanceof ReadableStream) || ssos !== stream.body) return false;
+    const streamSource = (any(stream)[INNER] as InnerResponse).body?.streamOrStatic;
+    if (!(streamSource instanceof ReadableStream) || streamSource !== stream.body) return false;
     if ((any(new Response(null))[INNER] as InnerResponse).body !== null) return false;
     if ((any(lazy)[INNER] as InnerResponse).type !== lazy.type) return false;
     // A static 200 whose init names only a Content-Type keeps the type out of the list
@@ -194,13 +187,13 @@ export function readParts(response: Response, parts: ResponseParts): void {
   parts.stream = null;
   parts.text = "";
   if (fastEnabled) {
-    const fields = response as unknown as Record<symbol, unknown>;
-    const lazy = fields[LAZY_BODY!];
+    const slots = response as unknown as Record<symbol, unknown>;
+    const lazy = slots[LAZY_BODY!];
     if (typeof lazy === "string") {
       // `new Response(string)` or `Response.json(value)` with no init: status 200, one field.
       parts.status = 200;
       parts.reason = "";
-      const type = fields[LAZY_TYPE!];
+      const type = slots[LAZY_TYPE!];
       parts.fields = typeof type === "string" ? typeLine(type) : DEFAULT_TEXT_FIELD;
       parts.length = -1;
       parts.close = false;
@@ -209,34 +202,35 @@ export function readParts(response: Response, parts: ResponseParts): void {
       parts.text = lazy;
       return;
     }
-    const inner = fields[INNER!] as InnerResponse | undefined;
+    const inner = slots[INNER!] as InnerResponse | undefined;
     if (inner !== undefined && inner.type !== "error") {
       parts.status = inner.status;
       parts.reason = inner.statusMessage;
-      const listed = scanHeaderList(inner.headerList);
-      copyScan(parts);
+      scanHeaderList(inner.headerList, parts);
       // A 200 with a static body and only a Content-Type in its init (or none, with a
       // typed body) keeps that type beside the list until the headers are touched; Deno
       // then appends it to the list.
-      const type = fields[LAZY_TYPE!];
-      parts.fields = typeof type === "string" ? listed + typeLine(type) : listed;
+      const type = slots[LAZY_TYPE!];
+      if (typeof type === "string") parts.fields += typeLine(type);
       const body = inner.body;
       if (body === null) {
         parts.kind = KIND_NONE;
         return;
       }
-      const sos = body.streamOrStatic;
-      if (!(sos instanceof ReadableStreamClass)) {
-        if (sos.consumed) throw new TypeError("Cannot send the response: its body is already used");
-        const source = sos.body;
-        if (typeof source === "string") {
+      const source = body.streamOrStatic;
+      if (!(source instanceof ReadableStreamClass)) {
+        if (source.consumed) {
+          throw new TypeError("Cannot send the response: its body is already used");
+        }
+        const value = source.body;
+        if (typeof value === "string") {
           parts.kind = KIND_TEXT;
-          parts.text = source;
+          parts.text = value;
           return;
         }
-        if (source instanceof Uint8Array) {
+        if (value instanceof Uint8Array) {
           parts.kind = KIND_BYTES;
-          parts.bytes = source;
+          parts.bytes = value;
           return;
         }
       }
@@ -253,15 +247,8 @@ export function readParts(response: Response, parts: ResponseParts): void {
   }
   parts.status = response.status;
   parts.reason = response.statusText;
-  parts.fields = scanHeaders(response.headers);
-  copyScan(parts);
+  scanHeaders(response.headers, parts);
   streamBody(response, parts);
-}
-
-function copyScan(parts: ResponseParts): void {
-  parts.length = scanned.length;
-  parts.close = scanned.close;
-  parts.date = scanned.date;
 }
 
 function streamBody(response: Response, parts: ResponseParts): void {

@@ -3,11 +3,11 @@ import {
   CONNECTION_CLOSE,
   CONNECTION_DEFAULT,
   CONNECTION_KEEP_ALIVE,
+  type HeadScan,
   headText,
   parseLength,
   scanHeaderList,
   scanHeaders,
-  scanned,
   statusLine,
 } from "../../../http/_server/response_head.ts";
 import {
@@ -21,6 +21,7 @@ import { dateLine, formatHttpDate } from "../../../http/_codec/date.ts";
 import { type ResponseContext, writeResponse } from "../../../http/_server/write_response.ts";
 import { Output, SMALL_BODY_BYTES } from "../../../http/_server/output.ts";
 import { setFastResponse } from "../../../http/_server/response_parts.ts";
+import { errorResponse } from "../../../http/_server/error_response.ts";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 const DATE = "date: Tue, 02 Jan 2024 03:04:05 GMT\r\n";
@@ -53,6 +54,11 @@ Deno.test("parseLength accepts plain digits only", () => {
   }
 });
 
+/** A scan record holding leftovers, as a reused one does. */
+function newScan(): HeadScan {
+  return { fields: "stale: 1\r\n", length: 7, close: true, date: true };
+}
+
 Deno.test("scanHeaders copies fields but the framing ones, and notes them", () => {
   const headers = new Headers([
     ["X-B", "2"],
@@ -64,23 +70,24 @@ Deno.test("scanHeaders copies fields but the framing ones, and notes them", () =
     ["Set-Cookie", "b=2"],
     ["a-first", "1"],
   ]);
-  const fields = scanHeaders(headers);
-  assert.equal(
-    fields,
-    "a-first: 1\r\ndate: Sun, 06 Nov 1994 08:49:37 GMT\r\nset-cookie: a=1\r\nset-cookie: b=2\r\nx-b: 2\r\n",
-  );
-  assert.deepEqual({ ...scanned }, { length: 10, close: true, date: true });
-  scanHeaders(new Headers({ connection: "keep-alive" }));
-  assert.deepEqual({ ...scanned }, { length: -1, close: false, date: false });
+  const scan = newScan();
+  scanHeaders(headers, scan);
+  assert.deepEqual(scan, {
+    fields:
+      "a-first: 1\r\ndate: Sun, 06 Nov 1994 08:49:37 GMT\r\nset-cookie: a=1\r\nset-cookie: b=2\r\nx-b: 2\r\n",
+    length: 10,
+    close: true,
+    date: true,
+  });
+  // The same record, scanned again: nothing of the first scan is left.
+  scanHeaders(new Headers({ connection: "keep-alive" }), scan);
+  assert.deepEqual(scan, { fields: "", length: -1, close: false, date: false });
 });
 
 Deno.test("scanHeaderList matches framing names in any case and keeps the rest as given", () => {
-  const fields = scanHeaderList([["Content-LENGTH", "3"], ["X-Mixed", "v"], [
-    "CONNECTION",
-    "close",
-  ]]);
-  assert.equal(fields, "X-Mixed: v\r\n");
-  assert.deepEqual({ ...scanned }, { length: 3, close: true, date: false });
+  const scan = newScan();
+  scanHeaderList([["Content-LENGTH", "3"], ["X-Mixed", "v"], ["CONNECTION", "close"]], scan);
+  assert.deepEqual(scan, { fields: "X-Mixed: v\r\n", length: 3, close: true, date: false });
 });
 
 Deno.test("headText writes each framing and connection choice", () => {
@@ -119,9 +126,9 @@ Deno.test("writeLatin1 writes one byte per char, ASCII or not", () => {
 function recorder() {
   const writes: Uint8Array[] = [];
   const out = new Output({
-    write(p: Uint8Array) {
-      writes.push(p.slice());
-      return Promise.resolve(p.length);
+    write(bytes: Uint8Array) {
+      writes.push(bytes.slice());
+      return Promise.resolve(bytes.length);
     },
   });
   return {
@@ -272,6 +279,32 @@ for (const fast of [true, false]) {
     const { text, writes } = await encode(new Response(big));
     assert.equal(writes, 2, "head, then the body itself");
     assert.ok(text.endsWith(`content-length: ${big.length}\r\n\r\n` + "x".repeat(big.length)));
+  });
+
+  t("writeResponse: the server's own answers keep their bytes (errorResponse)", async () => {
+    const plain = "content-type: text/plain;charset=UTF-8\r\n" + DATE;
+    const refused = await encode(errorResponse(431), { keepAlive: false });
+    assert.equal(refused.keep, false);
+    assert.equal(
+      refused.text,
+      "HTTP/1.1 431 Request Header Fields Too Large\r\n" + plain +
+        "content-length: 31\r\nconnection: close\r\n\r\nRequest Header Fields Too Large",
+    );
+    const head = await encode(errorResponse(400), { keepAlive: false, head: true });
+    assert.equal(
+      head.text,
+      "HTTP/1.1 400 Bad Request\r\n" + plain + "content-length: 11\r\nconnection: close\r\n\r\n",
+    );
+    // A 500 after the handler and onError failed keeps the connection as it was.
+    const kept = await encode(errorResponse(500), { minor: 0 });
+    assert.equal(kept.keep, true);
+    assert.equal(
+      kept.text,
+      "HTTP/1.1 500 Internal Server Error\r\n" + plain +
+        "content-length: 21\r\nconnection: keep-alive\r\n\r\nInternal Server Error",
+    );
+    const unknown = await encode(errorResponse(599), { keepAlive: false });
+    assert.ok(unknown.text.endsWith("content-length: 5\r\nconnection: close\r\n\r\nError"));
   });
 
   t("writeResponse: an unsendable Response throws before anything is written", async () => {

@@ -1,0 +1,71 @@
+/**
+ * Turns a parsed request head into an exchange: checks what the parser leaves to the
+ * server (one Host, the body limit, a URL that can be built, a method a Request can
+ * carry) and builds the handler's Request, body stream and ServeInfo.
+ *
+ * @module
+ */
+
+import type { Parser } from "../parser.ts";
+import type { ConnectionConfig } from "./config.ts";
+import { type BodySink, BodySource } from "./body_source.ts";
+import type { ServerExchange } from "./exchange.ts";
+import { LazyServeInfo } from "./serve_info.ts";
+import { createRequest, fastRequestActive, requestUrl, validHost } from "./request.ts";
+
+/**
+ * Fills `ex` from the head `parser` just parsed. Returns 0 when the request is built,
+ * or the status to refuse the head with (the exchange is then dropped).
+ *
+ * @param ex A new exchange (its version, HEAD and keep-alive already set).
+ * @param parser The parser, at PARSE_HEAD.
+ * @param config Limits, scheme and default host.
+ * @param sink Told when the handler wants body bytes (the connection).
+ * @param remoteAddr The peer, for ServeInfo.
+ * @returns 0, or 400, 413 or 501.
+ */
+export function openExchange(
+  ex: ServerExchange,
+  parser: Parser,
+  config: ConnectionConfig,
+  sink: BodySink,
+  remoteAddr: Deno.NetAddr | Deno.UnixAddr,
+): number {
+  // RFC 9112 §3.2: exactly one Host on HTTP/1.1; never more than one.
+  if (parser.hostCount > 1 || (ex.minor === 1 && parser.hostCount === 0)) return 400;
+  if (parser.contentLength > config.maxBodyBytes) return 413;
+  const host = parser.host;
+  let url: string | null;
+  if (host === "") url = requestUrl(config.scheme, config.defaultHost, parser.target);
+  else url = validHost(host) ? requestUrl(config.scheme, host, parser.target) : null;
+  if (url === null) return 400;
+  const method = parser.method;
+  const hasBody = parser.hasBody;
+  ex.receiving = hasBody;
+  ex.remaining = parser.chunked ? -1 : parser.contentLength;
+  let body: BodySource | null = null;
+  try {
+    // A GET or HEAD body reaches the handler on the fast route only (the public Request
+    // constructor refuses one); on the public route it is drained.
+    if (hasBody && (fastRequestActive() || method !== "GET" && method !== "HEAD")) {
+      body = new BodySource(sink);
+    }
+    const handle = createRequest(
+      method,
+      url,
+      parser.headers,
+      body === null ? null : body.stream,
+      parser.contentLength,
+    );
+    ex.request = handle.request;
+    ex.controller = handle.controller;
+  } catch {
+    // Deno refuses TRACE and TRACK ("forbidden methods"); anything else is a bad request.
+    return method === "TRACE" || method === "TRACK" ? 501 : 400;
+  }
+  ex.live = true;
+  ex.body = body;
+  ex.info = new LazyServeInfo(remoteAddr);
+  ex.expectContinue = parser.expectContinue && ex.minor === 1 && body !== null;
+  return 0;
+}
