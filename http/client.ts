@@ -1,6 +1,6 @@
 import type { ClientOptions } from "./client_options.ts";
 import { type ConnectionSettings, type PoolLimits, resolveClientConfig } from "./_client/config.ts";
-import { RETRYABLE } from "./_client/connection.ts";
+import { aborted, clientClosed, redirectRejected } from "./_client/errors.ts";
 import { Pool, type PoolTarget } from "./_client/pool.ts";
 import {
   isIdempotent,
@@ -9,7 +9,6 @@ import {
   prepareRequest,
 } from "./_client/prepare_request.ts";
 import { isRedirect, redirectRequest } from "./_client/redirect.ts";
-import { ClientError } from "./client_error.ts";
 
 /**
  * An HTTP/1.1 client with a keep-alive connection pool per origin, on `Deno.connect`
@@ -108,72 +107,58 @@ export class Client implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (prepared instanceof Promise) return prepared.then((p) => this.#fetch(p));
+    if (prepared instanceof Promise) return prepared.then((request) => this.#fetch(request));
     return this.#fetch(prepared);
   }
 
-  async #fetch(p: PreparedRequest): Promise<Response> {
+  async #fetch(request: PreparedRequest): Promise<Response> {
     for (let hops = 0;; hops++) {
-      const response = await this.#send(p);
+      const response = await this.#send(request);
       const status = response.status;
-      if (p.redirect !== "manual" && isRedirect(status)) {
+      if (request.redirect !== "manual" && isRedirect(status)) {
         const location = response.headers.get("location");
         if (location !== null) {
-          if (p.redirect === "error") {
+          if (request.redirect === "error") {
             await discard(response);
-            throw new ClientError(
-              "REDIRECT_REJECTED",
-              p.url.href,
+            throw redirectRejected(
+              request,
               `got a ${status} redirect to ${location}, and redirect is "error"`,
-              { method: p.method },
             );
           }
           let next: PreparedRequest;
           try {
-            next = redirectRequest(p, status, location, hops);
+            next = redirectRequest(request, status, location, hops);
           } finally {
             await discard(response);
           }
-          p = next;
+          request = next;
           continue;
         }
       }
-      Object.defineProperty(response, "url", { value: p.url.href });
+      Object.defineProperty(response, "url", { value: request.url.href });
       if (hops > 0) Object.defineProperty(response, "redirected", { value: true });
       return response;
     }
   }
 
   /** One hop: a pooled connection, retried once on a fresh one if it was stale. */
-  async #send(p: PreparedRequest): Promise<Response> {
-    if (this.#closed) {
-      throw new ClientError("CLIENT_CLOSED", p.url.href, "the client was closed", {
-        method: p.method,
-      });
-    }
-    const signal = p.signal;
-    if (signal?.aborted) {
-      throw new ClientError("ABORTED", p.url.href, "the request was aborted", {
-        method: p.method,
-        cause: signal.reason,
-      });
-    }
-    const pool = this.#pool(p.url);
-    const idempotent = isIdempotent(p.method);
-    const pipelinable = idempotent && this.#limits.pipelining > 1 &&
-      (p.body === null || p.body instanceof Uint8Array);
+  async #send(request: PreparedRequest): Promise<Response> {
+    if (this.#closed) throw clientClosed(request);
+    if (request.signal?.aborted) throw aborted(request);
+    const pool = this.#pool(request.url);
     for (let attempt = 0;; attempt++) {
-      let connection = pool.acquire(p, pipelinable);
+      let connection = pool.acquire(request);
       if (connection instanceof Promise) connection = await connection;
       const reused = connection.requests > 0;
+      const exchange = connection.send(request);
       try {
-        return await connection.send(p);
+        return await exchange.response;
       } catch (error) {
         // A kept-alive connection the server had closed: nothing of the request was
         // processed, so an idempotent request with a replayable body goes again once.
         if (
-          attempt === 0 && reused && RETRYABLE.has(error as object) && idempotent &&
-          isReplayable(p.body)
+          attempt === 0 && reused && exchange.closedUnanswered && isIdempotent(request.method) &&
+          isReplayable(request.body)
         ) {
           continue;
         }

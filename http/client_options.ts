@@ -37,9 +37,10 @@ export interface ClientOptions {
    */
   maxConnectionsPerOrigin?: number;
   /**
-   * Most requests in flight on one connection. Above 1, idempotent requests without a
-   * streamed body (GET, HEAD, OPTIONS, PUT, DELETE...) may be pipelined behind each
-   * other once every connection allowed is open; responses still arrive in order.
+   * Most requests in flight on one connection. Above 1, idempotent requests (GET, HEAD,
+   * OPTIONS, PUT, DELETE...) with no body or one of at most 64 KiB of bytes, and
+   * without `Connection: close`, may be pipelined behind each other once every
+   * connection allowed is open; responses still arrive in order.
    *
    * @default {1}
    */

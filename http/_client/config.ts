@@ -25,28 +25,43 @@ const READ_BUFFER_SIZE = 64 * 1024;
 
 /** Settings a connection needs. */
 export interface ConnectionSettings {
+  /** `headersTimeout`, in milliseconds; 0 for none. */
   headersTimeout: number;
+  /** `bodyTimeout`, in milliseconds; 0 for none. */
   bodyTimeout: number;
+  /** `keepAliveTimeout`, in milliseconds. */
   keepAliveTimeout: number;
+  /** `keepAliveMaxTimeout`, in milliseconds. */
   keepAliveMaxTimeout: number;
+  /** `keepAliveTimeoutThreshold`, in milliseconds. */
   keepAliveTimeoutThreshold: number;
+  /** `maxResponseHeaderBytes`. */
   maxHeaderBytes: number;
+  /** `maxResponseHeaderCount`. */
   maxHeaderCount: number;
+  /** Bytes read from the socket at a time. */
   readBufferSize: number;
 }
 
 /** Settings every pool needs. */
 export interface PoolLimits {
+  /** `maxConnectionsPerOrigin`. */
   maxConnections: number;
+  /** `pipelining`: most requests in flight on one connection. */
   pipelining: number;
+  /** `connectTimeout`, in milliseconds; 0 for none. */
   connectTimeout: number;
 }
 
 /** Everything a Client decides from its options. */
 export interface ClientConfig {
+  /** What each connection needs. */
   settings: ConnectionSettings;
+  /** What each pool needs. */
   limits: PoolLimits;
+  /** `caCerts`: extra PEM roots for TLS. */
   caCerts: string[] | undefined;
+  /** `socketPath`: a Unix socket for every request. */
   socketPath: string | undefined;
 }
 

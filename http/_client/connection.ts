@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { ReadBuffer } from "../../net/_read_buffer.ts";
-import type { ConnectionSettings } from "./config.ts";
 import { writeAll } from "../../net/_write_all.ts";
+import { concat } from "../../net/_bytes.ts";
 import {
   PARSE_BODY,
   PARSE_END,
@@ -17,16 +16,35 @@ import {
   PARSE_NEED_MORE,
   PARSE_UPGRADE,
 } from "../parse_event.ts";
-import { Parser } from "../parser.ts";
-import { ClientError, type ClientTimeout } from "../client_error.ts";
-import { framingOf, isInlineBody, RequestEncoder } from "./request_head.ts";
-import { isIdempotent, type PreparedRequest } from "./prepare_request.ts";
-import { describe, EMPTY, Exchange, keepAliveHint } from "./exchange.ts";
-import { concat } from "../../net/_bytes.ts";
-import { BodyError, uploadBody } from "./upload_body.ts";
+import type { ClientError } from "../client_error.ts";
+import { ignore } from "../_codec/ignore.ts";
+import type { ConnectionSettings } from "./config.ts";
+import {
+  DEADLINE_BODY,
+  DEADLINE_HEADERS,
+  DEADLINE_IDLE,
+  DEADLINE_NONE,
+  DeadlineTimer,
+} from "./deadline_timer.ts";
 import { decodeBody, decoderFormat } from "./decode_body.ts";
+import {
+  aborted,
+  clientClosed,
+  closedEarly,
+  malformed,
+  requestBodyFailed,
+  timedOut,
+} from "./errors.ts";
+import { ClientExchange } from "./exchange.ts";
+import { idleTime, keepAliveHint } from "./keep_alive.ts";
+import { isPipelinable, type PipelineView } from "./pipelining.ts";
+import type { PreparedRequest } from "./prepare_request.ts";
+import { framingOf, isInlineBody, RequestEncoder } from "./request_head.ts";
+import { buildResponse, EMPTY } from "./response.ts";
+import { ResponseReader } from "./response_reader.ts";
+import { BodyError, uploadBody } from "./upload_body.ts";
 
-/** The pool a connection reports to. */
+/** The pool a connection reports to: the narrow adapter between the two. */
 export interface ConnectionOwner {
   /** Every exchange finished and the connection can carry another request. */
   onIdle(connection: ClientConnection): void;
@@ -36,42 +54,45 @@ export interface ConnectionOwner {
   onClose(connection: ClientConnection): void;
 }
 
-/** Errors after which a request may be sent again on a fresh connection. */
-export const RETRYABLE: WeakSet<object> = new WeakSet();
-
 const STATE_IDLE = 0;
 const STATE_BUSY = 1;
 const STATE_CLOSED = 2;
 
-const TIMER_NONE = 0;
-const TIMER_IDLE = 1;
-const TIMER_HEADERS = 2;
-const TIMER_BODY = 3;
-
 /** A keep-alive HTTP/1.1 connection owned by a pool. */
-export class ClientConnection {
+export class ClientConnection implements PipelineView {
+  /** The socket. */
   readonly conn: Deno.Conn;
+  /** The pool this connection reports to. */
   readonly owner: ConnectionOwner;
   /** Requests sent on this connection so far. */
   requests = 0;
   /** Most requests in flight at once (1: no pipelining). */
   readonly pipelining: number;
+  /** Requests the pool promised this connection that have not called `send` yet. */
+  reserved = 0;
   #settings: ConnectionSettings;
-  #rb: ReadBuffer;
-  #parser: Parser;
+  #reader: ResponseReader;
   #encoder = new RequestEncoder();
   #state = STATE_BUSY;
-  #queue: Exchange[] = [];
-  #writes = 0;
-  #writeChain: Promise<void> | null = null;
-  #readPromise: Promise<number | null> | null = null;
-  #timerKind = TIMER_NONE;
-  #deadline = 0;
-  #timer = 0;
-  #timerAt = 0;
-  #idleFor = 0;
-  #refd = true;
+  #queue: ClientExchange[] = [];
+  /** Request writes started and not finished; above 0 the encoder's buffer is in use. */
+  #pendingWrites = 0;
+  /** The last write started: a pipelined request is written after it. */
+  #lastWrite: Promise<void> | null = null;
+  #timer: DeadlineTimer;
+  /** How long the connection may idle once the pool parks it, in milliseconds. */
+  #idleTime = 0;
+  /** Whether the socket keeps the process alive (not while idle in the pool). */
+  #referenced = true;
 
+  /**
+   * Wraps a connected socket; the pool sends the first request at once.
+   *
+   * @param conn The socket.
+   * @param owner The pool.
+   * @param settings Timeouts, keep-alive and head limits.
+   * @param pipelining Most requests in flight at once.
+   */
   constructor(
     conn: Deno.Conn,
     owner: ConnectionOwner,
@@ -82,12 +103,8 @@ export class ClientConnection {
     this.owner = owner;
     this.#settings = settings;
     this.pipelining = pipelining;
-    this.#rb = new ReadBuffer(conn, settings.readBufferSize);
-    this.#parser = new Parser({
-      mode: "response",
-      maxHeaderBytes: settings.maxHeaderBytes,
-      maxHeaderCount: settings.maxHeaderCount,
-    });
+    this.#reader = new ResponseReader(conn, settings);
+    this.#timer = new DeadlineTimer(this.#onDeadline);
   }
 
   /** Whether the connection was closed. */
@@ -95,57 +112,56 @@ export class ClientConnection {
     return this.#state === STATE_CLOSED;
   }
 
+  /** Whether the connection is open and carrying requests. */
+  get busy(): boolean {
+    return this.#state === STATE_BUSY;
+  }
+
   /** Requests in flight. */
   get inFlight(): number {
     return this.#queue.length;
   }
 
-  /**
-   * Whether one more request may be pipelined behind the ones in flight: only
-   * idempotent requests without a streamed body, and only behind such requests.
-   */
-  canPipeline(): boolean {
-    if (this.#state !== STATE_BUSY) return false;
-    if (this.#queue.length + this.reserved >= this.pipelining) return false;
-    const last = this.#queue[this.#queue.length - 1];
-    return last !== undefined && last.pipelinable && last.keepAlive;
+  /** The last request in flight, if any. */
+  get last(): ClientExchange | undefined {
+    return this.#queue[this.#queue.length - 1];
   }
 
-  /** Requests the pool promised this connection that have not called `send` yet. */
-  reserved = 0;
-
-  /** Sends `p` and resolves with its response once the head has arrived. */
-  send(p: PreparedRequest): Promise<Response> {
-    return new Promise<Response>((resolve, reject) => {
-      const ex = new Exchange(p, resolve, reject);
-      if (this.#state === STATE_CLOSED) {
-        this.#reject(ex, this.#closedError(ex, undefined));
-        return;
+  /**
+   * Sends `request`.
+   *
+   * @param request The request.
+   * @returns Its exchange, whose `response` resolves once the response head has arrived.
+   */
+  send(request: PreparedRequest): ClientExchange {
+    const exchange = new ClientExchange(request);
+    if (this.#state === STATE_CLOSED) {
+      exchange.reject(this.#closedEarly(exchange, undefined));
+      return exchange;
+    }
+    this.#state = STATE_BUSY;
+    if (!this.#referenced) {
+      this.#referenced = true;
+      this.conn.ref();
+    }
+    this.requests++;
+    if (this.reserved > 0) this.reserved--;
+    exchange.pipelinable = isPipelinable(request, this.pipelining);
+    this.#queue.push(exchange);
+    const signal = request.signal;
+    if (signal !== null) {
+      if (signal.aborted) {
+        this.#fail(exchange, aborted(request));
+        return exchange;
       }
-      this.#state = STATE_BUSY;
-      if (!this.#refd) {
-        this.#refd = true;
-        this.conn.ref();
-      }
-      this.requests++;
-      if (this.reserved > 0) this.reserved--;
-      ex.pipelinable = this.pipelining > 1 && !p.close && isIdempotent(p.method) &&
-        (p.body === null || isInlineBody(p));
-      this.#queue.push(ex);
-      const signal = p.signal;
-      if (signal !== null) {
-        if (signal.aborted) {
-          this.#fail(ex, this.#abortError(ex));
-          return;
-        }
-        const onAbort = (): void => this.#fail(ex, this.#abortError(ex));
-        ex.onAbort = onAbort;
-        signal.addEventListener("abort", onAbort, { once: true });
-      }
-      this.#write(ex);
-      if (this.#queue.length === 1) this.#readHead(ex);
-      if (ex.pipelinable) this.owner.onRoom(this);
-    });
+      const onAbort = (): void => this.#fail(exchange, aborted(request));
+      exchange.onAbort = onAbort;
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+    this.#write(exchange);
+    if (this.#queue.length === 1) this.#readHead(exchange);
+    if (exchange.pipelinable) this.owner.onRoom(this);
+    return exchange;
   }
 
   /** Closes the socket; requests in flight fail with CLIENT_CLOSED. */
@@ -154,187 +170,159 @@ export class ClientConnection {
     const queue = this.#queue;
     this.#queue = [];
     this.#destroy();
-    for (const ex of queue) {
-      this.#fail(
-        ex,
-        new ClientError("CLIENT_CLOSED", ex.p.url.href, "the client was closed", {
-          method: ex.p.method,
-        }),
-      );
-    }
+    for (const exchange of queue) this.#fail(exchange, clientClosed(exchange.request));
   }
 
   // ---------------------------------------------------------------- writing
 
-  #write(ex: Exchange): void {
-    const p = ex.p;
-    const framing = framingOf(p);
-    let head = this.#encoder.encode(p, p.url.pathname + p.url.search, p.url.host, framing);
-    const inline = p.body === null || isInlineBody(p);
-    if (this.#writes > 0) {
+  #write(exchange: ClientExchange): void {
+    const request = exchange.request;
+    const framing = framingOf(request);
+    const url = request.url;
+    let head = this.#encoder.encode(request, url.pathname + url.search, url.host, framing);
+    const inline = request.body === null || isInlineBody(request);
+    if (this.#pendingWrites > 0) {
       // A pipelined write is still using the encoder's buffer: send a copy after it.
       head = head.slice();
-      const previous = this.#writeChain!;
-      this.#writes++;
-      this.#writeChain = previous.then(() => this.#writeRequest(ex, head, inline, framing));
+      const previous = this.#lastWrite!;
+      this.#pendingWrites++;
+      this.#lastWrite = previous.then(() => this.#writeRequest(exchange, head, inline, framing));
       return;
     }
-    this.#writes++;
-    this.#writeChain = this.#writeRequest(ex, head, inline, framing);
+    this.#pendingWrites++;
+    this.#lastWrite = this.#writeRequest(exchange, head, inline, framing);
   }
 
   async #writeRequest(
-    ex: Exchange,
+    exchange: ClientExchange,
     head: Uint8Array,
     inline: boolean,
     framing: number,
   ): Promise<void> {
     try {
-      if (ex.done) return;
+      if (exchange.done) return;
       await writeAll(this.conn, head);
-      if (!inline) await uploadBody(this.conn, ex, framing);
-      ex.uploadDone = true;
-      if (ex.responseDone) this.#afterExchange(ex);
+      if (!inline) await uploadBody(this.conn, exchange, framing);
+      exchange.uploadDone = true;
+      if (exchange.responseDone) this.#afterExchange(exchange);
     } catch (error) {
-      this.#onWriteError(ex, error);
+      this.#onWriteError(exchange, error);
     } finally {
-      this.#writes--;
+      this.#pendingWrites--;
     }
   }
 
-  #onWriteError(ex: Exchange, error: unknown): void {
-    if (ex.done || this.#state === STATE_CLOSED) return;
+  #onWriteError(exchange: ClientExchange, error: unknown): void {
+    if (exchange.done || this.#state === STATE_CLOSED) return;
     if (error instanceof BodyError) {
-      this.#fail(
-        ex,
-        new ClientError("REQUEST_BODY_FAILED", ex.p.url.href, error.message, {
-          method: ex.p.method,
-          cause: error.cause,
-        }),
-      );
+      this.#fail(exchange, requestBodyFailed(exchange.request, error));
       return;
     }
     // The socket broke while sending. The server may still have answered (a 413 before
     // closing, say), so let the reader decide; it reports this error if nothing came.
-    ex.writeError = error;
-    ex.keepAlive = false;
-    if (ex.responseDone) this.#afterExchange(ex);
+    exchange.writeError = error;
+    exchange.keepAlive = false;
+    if (exchange.responseDone) this.#afterExchange(exchange);
   }
 
   // ---------------------------------------------------------------- reading
 
-  /** The bytes of the next read: a read started while idle, or a new one. */
-  #fill(): Promise<number | null> {
-    const pending = this.#readPromise;
-    if (pending !== null) {
-      this.#readPromise = null;
-      return pending;
-    }
-    return this.#rb.fill();
-  }
-
-  /** Runs the parser over the buffered bytes, consuming what it used. */
-  #step(): number {
-    const rb = this.#rb;
-    const start = rb.start;
-    const event = this.#parser.execute(rb.buf, start, rb.end);
-    rb.consume(this.#parser.offset - start);
-    return event;
-  }
-
-  async #readHead(ex: Exchange): Promise<void> {
-    const parser = this.#parser;
+  async #readHead(exchange: ClientExchange): Promise<void> {
+    const reader = this.#reader;
+    const parser = reader.parser;
+    const request = exchange.request;
     try {
-      if (ex.p.method === "HEAD") parser.expectNoBody();
-      this.#arm(TIMER_HEADERS, this.#settings.headersTimeout);
+      if (request.method === "HEAD") parser.expectNoBody();
+      this.#timer.arm(DEADLINE_HEADERS, this.#settings.headersTimeout);
       for (;;) {
         for (;;) {
-          const event = this.#step();
+          const event = reader.step();
           if (event === PARSE_NEED_MORE) break;
           if (event === PARSE_HEAD) {
             if (parser.status >= 200) {
-              this.#onHead(ex);
+              this.#onHead(exchange);
               return;
             }
             continue; // 1xx: its END follows, then the real response
           }
           if (event === PARSE_END) {
-            if (ex.p.method === "HEAD") parser.expectNoBody();
+            if (request.method === "HEAD") parser.expectNoBody();
             continue;
           }
           if (event === PARSE_UPGRADE) {
-            throw this.#malformed(ex, `unexpected ${parser.status} (protocol switch) response`);
+            throw malformed(request, `unexpected ${parser.status} (protocol switch) response`);
           }
           if (event === PARSE_ERROR) {
-            throw this.#malformed(ex, parser.error!.message, parser.error);
+            throw malformed(request, parser.error!.message, parser.error);
           }
-          throw this.#malformed(ex, "a body arrived before the response head");
+          throw malformed(request, "a body arrived before the response head");
         }
-        let n: number | null;
+        let bytesRead: number | null;
         try {
-          n = await this.#fill();
+          bytesRead = await reader.fill();
         } catch (error) {
-          if (ex.done) return;
-          throw this.#closedError(ex, error);
+          if (exchange.done) return;
+          throw this.#closedEarly(exchange, error);
         }
-        if (ex.done) return;
-        if (n === null) {
+        if (exchange.done) return;
+        if (bytesRead === null) {
           parser.finish();
-          throw this.#closedError(ex, undefined);
+          throw this.#closedEarly(exchange, undefined);
         }
-        ex.gotBytes = true;
+        exchange.gotBytes = true;
       }
     } catch (error) {
-      this.#fail(ex, error);
+      this.#fail(exchange, error);
     }
   }
 
   /** The final response head is parsed: build the Response, with the body if it is here. */
-  #onHead(ex: Exchange): void {
-    const parser = this.#parser;
+  #onHead(exchange: ClientExchange): void {
+    const reader = this.#reader;
+    const parser = reader.parser;
+    const request = exchange.request;
     const status = parser.status;
-    if (status > 599) {
-      throw this.#malformed(ex, `status ${status} is out of range`);
-    }
-    ex.keepAlive = parser.keepAlive && !ex.p.close && ex.writeError === undefined;
+    if (status > 599) throw malformed(request, `status ${status} is out of range`);
+    exchange.keepAlive = parser.keepAlive && !request.close && exchange.writeError === undefined;
     const fields = parser.headers;
     let encoding: string | null = null;
     for (let i = 0; i < fields.length; i += 2) {
       const name = fields[i];
       if (name.length === 10) {
-        if (name.toLowerCase() === "keep-alive") ex.hint = keepAliveHint(fields[i + 1]);
+        if (name.toLowerCase() === "keep-alive") {
+          exchange.keepAliveHint = keepAliveHint(fields[i + 1]);
+        }
       } else if (name.length === 16 && name.toLowerCase() === "content-encoding") {
         encoding = fields[i + 1];
       }
     }
     const init: ResponseInit = { status, statusText: parser.reason };
-    const nullBody = ex.p.method === "HEAD" || status === 204 || status === 205 ||
+    const nullBody = request.method === "HEAD" || status === 204 || status === 205 ||
       status === 304;
 
     if (!parser.hasBody) {
       // The parser reports END at once for a message without a body.
-      if (this.#step() !== PARSE_END) {
-        throw this.#malformed(ex, "the parser did not end a response without a body");
+      if (reader.step() !== PARSE_END) {
+        throw malformed(request, "the parser did not end a response without a body");
       }
-      this.#settle(ex, this.#response(ex, nullBody ? null : EMPTY, init, fields));
-      this.#endExchange(ex);
+      exchange.resolve(buildResponse(request, nullBody ? null : EMPTY, init, fields));
+      this.#endExchange(exchange);
       return;
     }
     if (nullBody) {
       // 204/205/304 with framing headers that announce a body: not allowed (RFC 9110
       // §15.3.5, §15.4.5), and Response cannot carry one.
-      throw this.#malformed(ex, `a ${status} response announced a body`);
+      throw malformed(request, `a ${status} response announced a body`);
     }
     const format = encoding === null ? null : decoderFormat(encoding);
 
     // Fast path: the whole body is already buffered (small responses).
     let first: Uint8Array | null = null;
     let parts: Uint8Array[] | null = null;
-    const rb = this.#rb;
     for (;;) {
-      const event = this.#step();
+      const event = reader.step();
       if (event === PARSE_BODY) {
-        const part = rb.buf.slice(parser.bodyStart, parser.bodyEnd);
+        const part = reader.body();
         if (first === null) first = part;
         else (parts ??= [first]).push(part);
         continue;
@@ -342,165 +330,127 @@ export class ClientConnection {
       if (event === PARSE_END) {
         const bytes = parts !== null ? concat(parts) : first ?? EMPTY;
         const body = format === null ? bytes : decodeBody(ReadableStream.from([bytes]), format);
-        this.#settle(ex, this.#response(ex, body as BodyInit, init, fields));
-        this.#endExchange(ex);
+        exchange.resolve(buildResponse(request, body as BodyInit, init, fields));
+        this.#endExchange(exchange);
         return;
       }
       if (event === PARSE_NEED_MORE) break;
-      if (event === PARSE_ERROR) throw this.#malformed(ex, parser.error!.message, parser.error);
-      throw this.#malformed(ex, "unexpected parser event in a response body");
+      if (event === PARSE_ERROR) throw malformed(request, parser.error!.message, parser.error);
+      throw malformed(request, "unexpected parser event in a response body");
     }
 
     // Streaming: hand what is here to the stream, read the rest as the consumer pulls.
-    this.#arm(TIMER_NONE, 0);
-    if (
-      rb.buf.length < STREAM_BUFFER_SIZE &&
-      (parser.contentLength > STREAM_BUFFER_SIZE || parser.chunked || parser.bodyUntilClose)
-    ) {
-      // Large bodies: fewer, bigger reads (each read is an op and a promise).
-      rb.grow(STREAM_BUFFER_SIZE);
-    }
+    this.#timer.arm(DEADLINE_NONE, 0);
+    reader.growForBody();
     const stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        ex.controller = controller;
+        exchange.controller = controller;
         if (parts !== null) { for (const part of parts) controller.enqueue(part); }
         else if (first !== null) controller.enqueue(first);
       },
-      pull: (controller) => this.#pull(ex, controller),
-      cancel: () => this.#cancel(ex),
+      pull: (controller) => this.#pull(exchange, controller),
+      cancel: () => this.#cancel(exchange),
     }, { highWaterMark: 0 });
-    const response = this.#response(
-      ex,
-      format === null ? stream : decodeBody(stream, format),
-      init,
-      fields,
-    );
-    this.#settle(ex, response);
+    const body = format === null ? stream : decodeBody(stream, format);
+    exchange.resolve(buildResponse(request, body, init, fields));
   }
 
-  /**
-   * Builds the Response, then adds the fields to its headers: appending to
-   * `response.headers` is about 4x cheaper in Deno than passing `init.headers`.
-   */
-  #response(ex: Exchange, body: BodyInit | null, init: ResponseInit, fields: string[]): Response {
-    const response = new Response(body, init);
-    const headers = response.headers;
-    for (let i = 0; i < fields.length; i += 2) {
-      try {
-        headers.append(fields[i], fields[i + 1]);
-      } catch (error) {
-        throw this.#malformed(ex, `header "${fields[i]}" is not valid: ${describe(error)}`, error);
-      }
-    }
-    return response;
-  }
-
-  async #pull(ex: Exchange, controller: ReadableStreamDefaultController<Uint8Array>) {
-    const parser = this.#parser;
-    const rb = this.#rb;
+  async #pull(
+    exchange: ClientExchange,
+    controller: ReadableStreamDefaultController<Uint8Array>,
+  ): Promise<void> {
+    const reader = this.#reader;
+    const parser = reader.parser;
+    const request = exchange.request;
     try {
       for (;;) {
         let delivered = false;
         for (;;) {
-          const event = this.#step();
+          const event = reader.step();
           if (event === PARSE_BODY) {
-            controller.enqueue(rb.buf.slice(parser.bodyStart, parser.bodyEnd));
+            controller.enqueue(reader.body());
             delivered = true;
             continue;
           }
           if (event === PARSE_NEED_MORE) break;
           if (event === PARSE_END) {
             controller.close();
-            this.#endExchange(ex);
+            this.#endExchange(exchange);
             return;
           }
           if (event === PARSE_ERROR) {
-            throw this.#malformed(ex, parser.error!.message, parser.error);
+            throw malformed(request, parser.error!.message, parser.error);
           }
-          throw this.#malformed(ex, "unexpected parser event in a response body");
+          throw malformed(request, "unexpected parser event in a response body");
         }
-        if (ex.done) return;
+        if (exchange.done) return;
         if (delivered) {
           // Read ahead once while the consumer takes this chunk: at most one buffer
           // more than asked for, and the socket read overlaps the consumer's work.
-          if (this.#readPromise === null) {
-            const read = rb.fill();
-            this.#readPromise = read;
-            read.catch(() => {});
-          }
+          reader.readAhead();
           return;
         }
-        this.#arm(TIMER_BODY, this.#settings.bodyTimeout);
-        let n: number | null;
+        this.#timer.arm(DEADLINE_BODY, this.#settings.bodyTimeout);
+        let bytesRead: number | null;
         try {
-          n = await this.#fill();
+          bytesRead = await reader.fill();
         } catch (error) {
-          if (ex.done) return;
-          throw this.#closedError(ex, error);
+          if (exchange.done) return;
+          throw this.#closedEarly(exchange, error);
         }
-        this.#arm(TIMER_NONE, 0);
-        if (ex.done) return;
-        if (n === null) {
+        this.#timer.arm(DEADLINE_NONE, 0);
+        if (exchange.done) return;
+        if (bytesRead === null) {
           if (parser.finish() === PARSE_END) {
             // A close-delimited body ends with the connection.
-            ex.keepAlive = false;
+            exchange.keepAlive = false;
             controller.close();
-            this.#endExchange(ex);
+            this.#endExchange(exchange);
             return;
           }
-          throw this.#closedError(ex, undefined);
+          throw this.#closedEarly(exchange, undefined);
         }
       }
     } catch (error) {
-      this.#fail(ex, error);
+      this.#fail(exchange, error);
     }
   }
 
   /** The consumer cancelled the body: the rest cannot be skipped cheaply, so close. */
-  #cancel(ex: Exchange): void {
-    if (ex.done) return;
-    ex.done = true;
-    this.#cleanup(ex);
+  #cancel(exchange: ClientExchange): void {
+    if (exchange.done) return;
+    exchange.done = true;
+    this.#cleanup(exchange);
     this.#destroyAll();
   }
 
   // ---------------------------------------------------------------- endings
 
-  #settle(ex: Exchange, response: Response): void {
-    ex.settled = true;
-    ex.resolve(response);
-  }
-
-  #reject(ex: Exchange, error: unknown): void {
-    ex.settled = true;
-    ex.reject(error);
-  }
-
   /** The response END was parsed. */
-  #endExchange(ex: Exchange): void {
-    ex.responseDone = true;
-    ex.done = true;
-    this.#cleanup(ex);
-    this.#arm(TIMER_NONE, 0);
-    if (!ex.uploadDone) {
-      if (ex.writeError !== undefined || !ex.keepAlive) {
-        this.#afterExchange(ex);
+  #endExchange(exchange: ClientExchange): void {
+    exchange.responseDone = true;
+    exchange.done = true;
+    this.#cleanup(exchange);
+    this.#timer.arm(DEADLINE_NONE, 0);
+    if (!exchange.uploadDone) {
+      if (exchange.writeError !== undefined || !exchange.keepAlive) {
+        this.#afterExchange(exchange);
         return;
       }
       // The server answered before reading the whole request body: it will not read
       // the rest, so stop sending and do not reuse the connection.
-      ex.keepAlive = false;
-      ex.uploadReader?.cancel().catch(() => {});
+      exchange.keepAlive = false;
+      exchange.uploadReader?.cancel().catch(ignore);
     }
-    this.#afterExchange(ex);
+    this.#afterExchange(exchange);
   }
 
   /** Both halves of an exchange are over: reuse the connection, or close it. */
-  #afterExchange(ex: Exchange): void {
+  #afterExchange(exchange: ClientExchange): void {
     if (this.#state === STATE_CLOSED) return;
-    if (this.#queue[0] !== ex) return; // already handled
+    if (this.#queue[0] !== exchange) return; // already handled
     this.#queue.shift();
-    if (!ex.keepAlive || (!ex.uploadDone && ex.responseDone)) {
+    if (!exchange.keepAlive || (!exchange.uploadDone && exchange.responseDone)) {
       this.#destroyAll();
       return;
     }
@@ -510,25 +460,17 @@ export class ClientConnection {
       return;
     }
     if (this.reserved > 0) return; // a pipelined request promised to this one comes next
-    if (this.#rb.length > 0) {
+    if (this.#reader.buffered > 0) {
       // Bytes nobody asked for: the framing is off, so the stream cannot be trusted.
       this.#destroyAll();
       return;
     }
-    const settings = this.#settings;
-    let idle = settings.keepAliveTimeout;
-    if (ex.hint >= 0) {
-      const hinted = Math.min(
-        ex.hint * 1000 - settings.keepAliveTimeoutThreshold,
-        settings.keepAliveMaxTimeout,
-      );
-      if (hinted < idle) idle = hinted;
-    }
+    const idle = idleTime(this.#settings, exchange.keepAliveHint);
     if (idle <= 0) {
       this.#destroyAll();
       return;
     }
-    this.#idleFor = idle;
+    this.#idleTime = idle;
     this.#state = STATE_IDLE;
     this.owner.onIdle(this);
   }
@@ -539,16 +481,12 @@ export class ClientConnection {
    */
   parkIdle(): void {
     if (this.#state !== STATE_IDLE) return;
-    this.#arm(TIMER_IDLE, this.#idleFor);
-    if (this.#refd) {
-      this.#refd = false;
+    this.#timer.arm(DEADLINE_IDLE, this.#idleTime);
+    if (this.#referenced) {
+      this.#referenced = false;
       this.conn.unref();
     }
-    if (this.#readPromise === null) {
-      const read = this.#rb.fill();
-      this.#readPromise = read;
-      read.then(this.#onIdleRead, this.#onIdleRead);
-    }
+    this.#reader.watch(this.#onIdleRead);
   }
 
   #onIdleRead = (): void => {
@@ -556,27 +494,44 @@ export class ClientConnection {
     if (this.#state === STATE_IDLE) this.#destroyAll();
   };
 
-  #cleanup(ex: Exchange): void {
-    if (ex.onAbort !== null) {
-      ex.p.signal!.removeEventListener("abort", ex.onAbort);
-      ex.onAbort = null;
+  #onDeadline = (kind: number): void => {
+    if (this.#state === STATE_CLOSED) return;
+    if (kind === DEADLINE_IDLE) {
+      this.#destroyAll();
+      return;
+    }
+    const exchange = this.#queue[0];
+    if (exchange === undefined) return;
+    const settings = this.#settings;
+    this.#fail(
+      exchange,
+      kind === DEADLINE_HEADERS
+        ? timedOut(exchange.request, "headers", settings.headersTimeout)
+        : timedOut(exchange.request, "body", settings.bodyTimeout),
+    );
+  };
+
+  #cleanup(exchange: ClientExchange): void {
+    if (exchange.onAbort !== null) {
+      exchange.request.signal!.removeEventListener("abort", exchange.onAbort);
+      exchange.onAbort = null;
     }
   }
 
-  /** Fails `ex` (rejecting fetch or erroring the body) and closes the connection. */
-  #fail(ex: Exchange, error: unknown): void {
-    if (ex.done) return;
-    ex.done = true;
-    this.#cleanup(ex);
-    if (!ex.settled) this.#reject(ex, error);
-    else if (ex.controller !== null) {
+  /** Fails `exchange` (rejecting fetch or erroring the body) and closes the connection. */
+  #fail(exchange: ClientExchange, error: unknown): void {
+    if (exchange.done) return;
+    exchange.done = true;
+    this.#cleanup(exchange);
+    if (!exchange.settled) exchange.reject(error);
+    else if (exchange.controller !== null) {
       try {
-        ex.controller.error(error);
+        exchange.controller.error(error);
       } catch {
         // The stream was already closed or cancelled.
       }
     }
-    ex.uploadReader?.cancel().catch(() => {});
+    exchange.uploadReader?.cancel().catch(ignore);
     this.#destroyAll();
   }
 
@@ -588,116 +543,33 @@ export class ClientConnection {
     this.#destroy();
     for (const other of queue) {
       if (other.done) continue;
-      this.#fail(other, this.#closedError(other, undefined));
+      this.#fail(other, this.#closedEarly(other, undefined));
     }
   }
 
   #destroy(): void {
     this.#state = STATE_CLOSED;
-    this.#arm(TIMER_NONE, 0);
-    if (this.#timer !== 0) {
-      clearTimeout(this.#timer);
-      this.#timer = 0;
-    }
+    this.#timer.stop();
     try {
       this.conn.close();
     } catch {
       // Already closed.
     }
-    // A read pending on the closed socket rejects; nobody else may be waiting on it.
-    this.#readPromise?.catch(() => {});
-    this.#readPromise = null;
+    this.#reader.release();
     this.owner.onClose(this);
   }
 
-  // ---------------------------------------------------------------- timers
-
   /**
-   * Sets the one deadline this connection has. One timer per connection is re-armed
-   * lazily: moving a deadline later costs nothing until the timer fires early.
+   * CLOSED_EARLY for `exchange`. When nothing of its response had arrived, the exchange
+   * records it, so the Client may send the request again on a fresh connection.
    */
-  #arm(kind: number, ms: number): void {
-    this.#timerKind = kind;
-    if (kind === TIMER_NONE || ms <= 0 || ms === Infinity) {
-      this.#deadline = 0;
-      return;
-    }
-    const at = Date.now() + ms;
-    this.#deadline = at;
-    if (this.#timer !== 0 && this.#timerAt <= at) return;
-    if (this.#timer !== 0) clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = setTimeout(this.#onTimer, ms) as unknown as number;
-    // Pending reads keep the process alive while a request is in flight; the timer
-    // alone must not (an idle pooled connection should not hold a program open).
-    Deno.unrefTimer(this.#timer);
-  }
-
-  #onTimer = (): void => {
-    this.#timer = 0;
-    if (this.#deadline === 0 || this.#state === STATE_CLOSED) return;
-    const left = this.#deadline - Date.now();
-    if (left > 0) {
-      this.#timerAt = this.#deadline;
-      this.#timer = setTimeout(this.#onTimer, left) as unknown as number;
-      Deno.unrefTimer(this.#timer);
-      return;
-    }
-    const kind = this.#timerKind;
-    this.#deadline = 0;
-    if (kind === TIMER_IDLE) {
-      this.#destroyAll();
-      return;
-    }
-    const ex = this.#queue[0];
-    if (ex === undefined) return;
-    const which: ClientTimeout = kind === TIMER_HEADERS ? "headers" : "body";
-    const ms = kind === TIMER_HEADERS ? this.#settings.headersTimeout : this.#settings.bodyTimeout;
-    this.#fail(
-      ex,
-      new ClientError(
-        "ETIMEDOUT",
-        ex.p.url.href,
-        which === "headers"
-          ? `no response head within the headers timeout of ${ms} ms`
-          : `no response body data within the body timeout of ${ms} ms`,
-        { method: ex.p.method, timeout: which },
-      ),
+  #closedEarly(exchange: ClientExchange, readError: unknown): ClientError {
+    if (!exchange.gotBytes && !exchange.settled) exchange.closedUnanswered = true;
+    return closedEarly(
+      exchange.request,
+      exchange.settled ? "response body" : "response head",
+      readError,
+      exchange.writeError,
     );
-  };
-
-  // ---------------------------------------------------------------- errors
-
-  #malformed(ex: Exchange, detail: string, cause?: unknown): ClientError {
-    return new ClientError(
-      "MALFORMED_RESPONSE",
-      ex.p.url.href,
-      `malformed response: ${detail}`,
-      { method: ex.p.method, cause },
-    );
-  }
-
-  #abortError(ex: Exchange): ClientError {
-    return new ClientError("ABORTED", ex.p.url.href, "the request was aborted", {
-      method: ex.p.method,
-      cause: ex.p.signal?.reason,
-    });
-  }
-
-  /** The connection ended before the response did; retryable when nothing arrived. */
-  #closedError(ex: Exchange, cause: unknown): ClientError {
-    const where = ex.settled ? "response body" : "response head";
-    const error = new ClientError(
-      "CLOSED_EARLY",
-      ex.p.url.href,
-      `the connection closed before the ${where} was complete` +
-        (cause === undefined ? "" : ` (${describe(cause)})`),
-      { method: ex.p.method, cause: cause ?? ex.writeError },
-    );
-    if (!ex.gotBytes && !ex.settled) RETRYABLE.add(error);
-    return error;
   }
 }
-
-/** Read buffer size once a connection streams a large body. */
-const STREAM_BUFFER_SIZE = 256 * 1024;

@@ -6,7 +6,12 @@
  * @module
  */
 
-/** The DecompressionStream format for a Content-Encoding value, or null to pass through. */
+/**
+ * The DecompressionStream format for a Content-Encoding value.
+ *
+ * @param encoding The Content-Encoding field value.
+ * @returns The format, or null to pass the body through as it is.
+ */
 export function decoderFormat(encoding: string): CompressionFormat | "brotli" | null {
   switch (encoding.trim().toLowerCase()) {
     case "gzip":
@@ -20,7 +25,13 @@ export function decoderFormat(encoding: string): CompressionFormat | "brotli" | 
   return null;
 }
 
-/** Decodes `body` coded with `format` (from {@linkcode decoderFormat}). */
+/**
+ * Decodes `body` coded with `format`.
+ *
+ * @param body The coded body.
+ * @param format From {@linkcode decoderFormat}.
+ * @returns The decoded body; it errors (TypeError) on corrupt data.
+ */
 export function decodeBody(
   body: ReadableStream<Uint8Array>,
   format: CompressionFormat | "brotli",
@@ -52,18 +63,18 @@ function inflate(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
           head.push(value);
           length += value.length;
         }
-        const b0 = head[0]?.[0] ?? 0;
-        const b1 = head[0]?.length > 1 ? head[0][1] : head[1]?.[0] ?? 0;
-        const zlib = length >= 2 && (b0 & 0x0f) === 8 && ((b0 << 8) | b1) % 31 === 0;
+        const byte0 = head[0]?.[0] ?? 0;
+        const byte1 = head[0]?.length > 1 ? head[0][1] : head[1]?.[0] ?? 0;
+        const zlib = length >= 2 && (byte0 & 0x0f) === 8 && ((byte0 << 8) | byte1) % 31 === 0;
         const rest = new ReadableStream<Uint8Array>({
-          start(c) {
-            for (const part of head) c.enqueue(part);
-            if (ended) c.close();
+          start(restController) {
+            for (const part of head) restController.enqueue(part);
+            if (ended) restController.close();
           },
-          async pull(c) {
+          async pull(restController) {
             const { done, value } = await source.read();
-            if (done) c.close();
-            else c.enqueue(value);
+            if (done) restController.close();
+            else restController.enqueue(value);
           },
           cancel(reason) {
             return source.cancel(reason);

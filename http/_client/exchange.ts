@@ -1,17 +1,23 @@
 /**
- * The state of one request/response on a client connection, and small helpers the
- * connection code shares.
+ * The state of one request/response on a client connection.
  *
  * @module
  */
 import type { PreparedRequest } from "./prepare_request.ts";
 
-/** One request/response on a connection. */
-export class Exchange {
-  readonly p: PreparedRequest;
-  readonly resolve: (response: Response) => void;
-  readonly reject: (error: unknown) => void;
-  /** The fetch promise settled (resolved with the Response or rejected). */
+/**
+ * One request and its response on a connection: the promise `fetch` awaits, and what
+ * the writer and the reader have got to. The Client reads `closedUnanswered` from the
+ * exchange of its attempt to decide on a retry.
+ */
+export class ClientExchange {
+  /** The request being sent. */
+  readonly request: PreparedRequest;
+  /** Resolves with the Response once its head has arrived; rejects when the request fails. */
+  readonly response: Promise<Response>;
+  #resolve!: (response: Response) => void;
+  #reject!: (error: unknown) => void;
+  /** `response` settled (resolved with the Response or rejected). */
   settled = false;
   /** The exchange is over: response read completely, or failed. */
   done = false;
@@ -21,48 +27,56 @@ export class Exchange {
   uploadDone = false;
   /** A byte of the response arrived. */
   gotBytes = false;
+  /**
+   * The connection closed before a byte of the response arrived, so the server may not
+   * have processed the request: the Client may send it again (RFC 9112 §9.3.1).
+   */
+  closedUnanswered = false;
   /** The response allows keeping the connection. */
   keepAlive = true;
-  /** Server's Keep-Alive timeout hint in seconds, or -1. */
-  hint = -1;
+  /** The seconds of the server's `Keep-Alive: timeout=N` hint, or -1. */
+  keepAliveHint: number = -1;
+  /** The response body stream's controller, once the body streams. */
   controller: ReadableStreamDefaultController<Uint8Array> | null = null;
+  /** The listener on the request's signal, removed when the exchange ends. */
   onAbort: (() => void) | null = null;
   /** The upload's stream reader, cancelled when the exchange ends early. */
   uploadReader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  /** Others may be pipelined behind this request. */
+  /** Others may be pipelined behind this request (see pipelining.ts). */
   pipelinable = false;
   /** A write failed; the reader reports it if no response arrives. */
   writeError: unknown = undefined;
 
-  constructor(
-    p: PreparedRequest,
-    resolve: (response: Response) => void,
-    reject: (error: unknown) => void,
-  ) {
-    this.p = p;
-    this.resolve = resolve;
-    this.reject = reject;
+  /**
+   * Starts the exchange of `request`; `response` is pending until `resolve` or `reject`.
+   *
+   * @param request The request to send.
+   */
+  constructor(request: PreparedRequest) {
+    this.request = request;
+    this.response = new Promise<Response>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
   }
-}
 
-/** An error's message, or the value as text. */
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-export const EMPTY: Uint8Array<ArrayBuffer> = new Uint8Array(0);
-
-/** The `timeout=N` seconds of a Keep-Alive header (RFC 2068 §19.7.1.1), or -1. */
-export function keepAliveHint(value: string): number {
-  const lower = value.toLowerCase();
-  const at = lower.indexOf("timeout=");
-  if (at === -1) return -1;
-  let n = 0;
-  let digits = 0;
-  for (let i = at + 8; i < lower.length && digits < 9; i++, digits++) {
-    const c = lower.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) break;
-    n = n * 10 + c;
+  /**
+   * Settles `response` with the Response whose head has arrived.
+   *
+   * @param response What `fetch` resolves with.
+   */
+  resolve(response: Response): void {
+    this.settled = true;
+    this.#resolve(response);
   }
-  return digits === 0 ? -1 : n;
+
+  /**
+   * Settles `response` with a failure.
+   *
+   * @param error What `fetch` rejects with.
+   */
+  reject(error: unknown): void {
+    this.settled = true;
+    this.#reject(error);
+  }
 }

@@ -5,23 +5,30 @@
  * @module
  */
 import { connect } from "../../net/connect.ts";
-import { ConnectError } from "../../net/connect_error.ts";
 import { ClientConnection, type ConnectionOwner } from "./connection.ts";
 import type { ConnectionSettings, PoolLimits } from "./config.ts";
-import { ClientError } from "../client_error.ts";
+import { aborted, clientClosed, connectFailed } from "./errors.ts";
+import { hasRoom, isPipelinable } from "./pipelining.ts";
 import type { PreparedRequest } from "./prepare_request.ts";
 
 /** Where a pool connects. */
 export interface PoolTarget {
+  /** Host name or IP address, without IPv6 brackets. */
   hostname: string;
+  /** TCP port. */
   port: number;
+  /** Whether to speak TLS (`https:`). */
   tls: boolean;
+  /** Extra PEM roots for TLS. */
   caCerts?: string[];
+  /** A Unix socket to connect to instead of the host and port. */
   socketPath?: string;
 }
 
+/** A request waiting for a connection. */
 interface Waiter {
-  p: PreparedRequest;
+  request: PreparedRequest;
+  /** Whether a busy connection with room will do (see pipelining.ts). */
   pipelinable: boolean;
   resolve: (connection: ClientConnection) => void;
   reject: (error: unknown) => void;
@@ -32,6 +39,7 @@ const ALPN = ["http/1.1"];
 
 /** One origin's connections. */
 export class Pool implements ConnectionOwner {
+  /** The origin, as `scheme://host:port`. */
   readonly key: string;
   #target: PoolTarget;
   #settings: ConnectionSettings;
@@ -44,6 +52,15 @@ export class Pool implements ConnectionOwner {
   #closer = new AbortController();
   #onEmpty: (pool: Pool) => void;
 
+  /**
+   * Makes an empty pool; connections open on demand.
+   *
+   * @param key The origin.
+   * @param target Where to connect.
+   * @param settings What each connection needs.
+   * @param limits Connection cap, pipelining and connect timeout.
+   * @param onEmpty Called when the pool has no connections and no waiters left.
+   */
   constructor(
     key: string,
     target: PoolTarget,
@@ -69,21 +86,25 @@ export class Pool implements ConnectionOwner {
   }
 
   /**
-   * A connection for `p`: an idle one at once, else a new one while under the cap,
-   * else (for a pipelinable request) a busy one with room, else one that frees up.
+   * A connection for `request`: an idle one at once, else a new one while under the
+   * cap, else (for a pipelinable request) a busy one with room, else one that frees up.
+   *
+   * @param request The request to send.
+   * @returns The connection, or a promise of one.
    */
-  acquire(p: PreparedRequest, pipelinable: boolean): ClientConnection | Promise<ClientConnection> {
-    if (this.#closed) return Promise.reject(closedError(p));
+  acquire(request: PreparedRequest): ClientConnection | Promise<ClientConnection> {
+    if (this.#closed) return Promise.reject(clientClosed(request));
     const idle = this.#idle;
     while (idle.length > 0) {
       const connection = idle.pop()!;
       if (!connection.closed) return connection;
     }
-    if (this.size < this.#limits.maxConnections) return this.#connect(p);
-    if (pipelinable && this.#limits.pipelining > 1) {
+    if (this.size < this.#limits.maxConnections) return this.#connect(request);
+    const pipelinable = isPipelinable(request, this.#limits.pipelining);
+    if (pipelinable) {
       let best: ClientConnection | null = null;
       for (const connection of this.#all) {
-        if (connection.canPipeline() && (best === null || connection.inFlight < best.inFlight)) {
+        if (hasRoom(connection) && (best === null || connection.inFlight < best.inFlight)) {
           best = connection;
         }
       }
@@ -93,18 +114,13 @@ export class Pool implements ConnectionOwner {
       }
     }
     return new Promise<ClientConnection>((resolve, reject) => {
-      const waiter: Waiter = { p, pipelinable, resolve, reject, onAbort: null };
-      const signal = p.signal;
+      const waiter: Waiter = { request, pipelinable, resolve, reject, onAbort: null };
+      const signal = request.signal;
       if (signal !== null) {
         waiter.onAbort = () => {
           const at = this.#waiters.indexOf(waiter);
           if (at !== -1) this.#waiters.splice(at, 1);
-          reject(
-            new ClientError("ABORTED", p.url.href, "the request was aborted", {
-              method: p.method,
-              cause: signal.reason,
-            }),
-          );
+          reject(aborted(request));
           this.#maybeEmpty();
         };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
@@ -115,16 +131,16 @@ export class Pool implements ConnectionOwner {
 
   #takeWaiter(): Waiter | undefined {
     const waiter = this.#waiters.shift();
-    if (waiter?.onAbort) waiter.p.signal!.removeEventListener("abort", waiter.onAbort);
+    if (waiter?.onAbort) waiter.request.signal!.removeEventListener("abort", waiter.onAbort);
     return waiter;
   }
 
-  async #connect(p: PreparedRequest): Promise<ClientConnection> {
+  async #connect(request: PreparedRequest): Promise<ClientConnection> {
     this.#connecting++;
     const target = this.#target;
-    const signal = p.signal === null
+    const signal = request.signal === null
       ? this.#closer.signal
-      : AbortSignal.any([this.#closer.signal, p.signal]);
+      : AbortSignal.any([this.#closer.signal, request.signal]);
     let conn: Deno.Conn;
     try {
       conn = await connect(
@@ -143,52 +159,23 @@ export class Pool implements ConnectionOwner {
     } catch (error) {
       this.#connecting--;
       this.#slotFreed();
-      throw this.#connectError(p, error);
+      throw this.#closed ? clientClosed(request) : connectFailed(request, error);
     }
     this.#connecting--;
     const connection = new ClientConnection(conn, this, this.#settings, this.#limits.pipelining);
     if (this.#closed) {
       connection.close();
-      throw closedError(p);
+      throw clientClosed(request);
     }
     this.#all.add(connection);
     return connection;
   }
 
-  #connectError(p: PreparedRequest, error: unknown): unknown {
-    const url = p.url.href;
-    const method = p.method;
-    if (this.#closed) return closedError(p);
-    if (p.signal?.aborted) {
-      return new ClientError("ABORTED", url, "the request was aborted while connecting", {
-        method,
-        cause: p.signal.reason,
-      });
-    }
-    if (error instanceof ConnectError) {
-      const detail = error.message.replace(/^Cannot connect/, "cannot connect");
-      switch (error.code) {
-        case "ECONNREFUSED":
-          return new ClientError("ECONNREFUSED", url, detail, { method, cause: error });
-        case "ENOTFOUND":
-          return new ClientError("ENOTFOUND", url, detail, { method, cause: error });
-        case "ETIMEDOUT":
-          return new ClientError("ETIMEDOUT", url, detail, {
-            method,
-            cause: error,
-            timeout: "connect",
-          });
-      }
-      return new ClientError("CONNECT_FAILED", url, detail, { method, cause: error });
-    }
-    if (error instanceof TypeError || error instanceof RangeError) return error;
-    const detail = error instanceof Error ? error.message : String(error);
-    return new ClientError("CONNECT_FAILED", url, `cannot connect: ${detail}`, {
-      method,
-      cause: error,
-    });
-  }
-
+  /**
+   * A connection finished its requests: hand it to the first waiter, or keep it idle.
+   *
+   * @param connection The connection.
+   */
   onIdle(connection: ClientConnection): void {
     if (this.#closed) {
       connection.close();
@@ -203,15 +190,24 @@ export class Pool implements ConnectionOwner {
     connection.parkIdle();
   }
 
+  /**
+   * A busy connection may take more pipelined requests: give it the waiters at the
+   * head of the queue that may go behind others.
+   *
+   * @param connection The connection.
+   */
   onRoom(connection: ClientConnection): void {
-    while (
-      this.#waiters.length > 0 && this.#waiters[0].pipelinable && connection.canPipeline()
-    ) {
+    while (this.#waiters.length > 0 && this.#waiters[0].pipelinable && hasRoom(connection)) {
       connection.reserved++;
       this.#takeWaiter()!.resolve(connection);
     }
   }
 
+  /**
+   * A connection closed: forget it, and use the slot it freed.
+   *
+   * @param connection The connection.
+   */
   onClose(connection: ClientConnection): void {
     this.#all.delete(connection);
     const at = this.#idle.indexOf(connection);
@@ -223,7 +219,7 @@ export class Pool implements ConnectionOwner {
   #slotFreed(): void {
     if (!this.#closed && this.#waiters.length > 0 && this.size < this.#limits.maxConnections) {
       const waiter = this.#takeWaiter()!;
-      this.#connect(waiter.p).then(waiter.resolve, waiter.reject);
+      this.#connect(waiter.request).then(waiter.resolve, waiter.reject);
       return;
     }
     this.#maybeEmpty();
@@ -239,16 +235,10 @@ export class Pool implements ConnectionOwner {
     this.#closed = true;
     this.#closer.abort();
     for (const waiter of this.#waiters.splice(0)) {
-      if (waiter.onAbort) waiter.p.signal!.removeEventListener("abort", waiter.onAbort);
-      waiter.reject(closedError(waiter.p));
+      if (waiter.onAbort) waiter.request.signal!.removeEventListener("abort", waiter.onAbort);
+      waiter.reject(clientClosed(waiter.request));
     }
     for (const connection of [...this.#all]) connection.close();
     this.#idle.length = 0;
   }
-}
-
-function closedError(p: PreparedRequest): ClientError {
-  return new ClientError("CLIENT_CLOSED", p.url.href, "the client was closed", {
-    method: p.method,
-  });
 }

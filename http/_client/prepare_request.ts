@@ -8,11 +8,18 @@
 
 const encoder = new TextEncoder();
 
-/** Header flags: which defaults the user already set. */
+// Header flags (PreparedRequest.flags): which fields with a default the user set, so
+// the encoder adds the defaults without searching the fields.
+
+/** The user set Accept (else any media type is accepted). */
 export const HAS_ACCEPT = 1;
+/** The user set Accept-Encoding (else what DecompressionStream decodes is sent). */
 export const HAS_ACCEPT_ENCODING = 2;
+/** The user set User-Agent (else Wire's is sent). */
 export const HAS_USER_AGENT = 4;
+/** The user set Content-Type (else one that fits the body, as fetch does). */
 export const HAS_CONTENT_TYPE = 8;
+/** The user set Authorization (else URL credentials become Basic). */
 export const HAS_AUTHORIZATION = 16;
 
 /** A request body we can send: bytes, a Blob (known size, replayable) or a stream. */
@@ -119,12 +126,12 @@ function parseUrl(input: string | URL): URL {
 }
 
 /** Copies header fields into the prepared request, pulling out the ones we manage. */
-function addFields(p: PreparedRequest, headers: Headers): string {
+function addFields(prepared: PreparedRequest, headers: Headers): string {
   let contentLength = "";
   for (const [name, value] of headers) {
     switch (name) {
       case "host":
-        p.host = value;
+        prepared.host = value;
         continue;
       case "content-length":
         contentLength = value;
@@ -134,25 +141,25 @@ function addFields(p: PreparedRequest, headers: Headers): string {
         continue;
       case "connection":
         // Only "close" is honoured: other connection options are hop-by-hop and ours.
-        if (value.toLowerCase().includes("close")) p.close = true;
+        if (value.toLowerCase().includes("close")) prepared.close = true;
         continue;
       case "accept":
-        p.flags |= HAS_ACCEPT;
+        prepared.flags |= HAS_ACCEPT;
         break;
       case "accept-encoding":
-        p.flags |= HAS_ACCEPT_ENCODING;
+        prepared.flags |= HAS_ACCEPT_ENCODING;
         break;
       case "user-agent":
-        p.flags |= HAS_USER_AGENT;
+        prepared.flags |= HAS_USER_AGENT;
         break;
       case "content-type":
-        p.flags |= HAS_CONTENT_TYPE;
+        prepared.flags |= HAS_CONTENT_TYPE;
         break;
       case "authorization":
-        p.flags |= HAS_AUTHORIZATION;
+        prepared.flags |= HAS_AUTHORIZATION;
         break;
     }
-    p.fields.push(name, value);
+    prepared.fields.push(name, value);
   }
   return contentLength;
 }
@@ -164,20 +171,20 @@ export function serializeFields(fields: string[]): string {
   return lines;
 }
 
-function addField(p: PreparedRequest, name: string, value: string, flag: number): void {
-  p.fields.push(name, value);
-  p.flags |= flag;
+function addField(prepared: PreparedRequest, name: string, value: string, flag: number): void {
+  prepared.fields.push(name, value);
+  prepared.flags |= flag;
 }
 
 /** Adds Basic credentials from the URL (as Deno's fetch does) and strips them from it. */
-function takeCredentials(p: PreparedRequest): void {
-  const url = p.url;
+function takeCredentials(prepared: PreparedRequest): void {
+  const url = prepared.url;
   if (url.username === "" && url.password === "") return;
-  if ((p.flags & HAS_AUTHORIZATION) === 0) {
+  if ((prepared.flags & HAS_AUTHORIZATION) === 0) {
     const pair = decodeURIComponent(url.username) + ":" + decodeURIComponent(url.password);
     let binary = "";
-    for (const b of encoder.encode(pair)) binary += String.fromCharCode(b);
-    addField(p, "authorization", "Basic " + btoa(binary), HAS_AUTHORIZATION);
+    for (const byte of encoder.encode(pair)) binary += String.fromCharCode(byte);
+    addField(prepared, "authorization", "Basic " + btoa(binary), HAS_AUTHORIZATION);
   }
   url.username = "";
   url.password = "";
@@ -202,38 +209,38 @@ function newPrepared(url: URL, method: string): PreparedRequest {
 }
 
 /** Sets a body we can take without a `Request`; false when the body needs the slow path. */
-function setSimpleBody(p: PreparedRequest, body: unknown): boolean {
+function setSimpleBody(prepared: PreparedRequest, body: unknown): boolean {
   if (typeof body === "string") {
     const bytes = encoder.encode(body);
-    p.body = bytes;
-    p.bodyLength = bytes.length;
-    if ((p.flags & HAS_CONTENT_TYPE) === 0) {
-      addField(p, "content-type", "text/plain;charset=UTF-8", HAS_CONTENT_TYPE);
+    prepared.body = bytes;
+    prepared.bodyLength = bytes.length;
+    if ((prepared.flags & HAS_CONTENT_TYPE) === 0) {
+      addField(prepared, "content-type", "text/plain;charset=UTF-8", HAS_CONTENT_TYPE);
     }
     return true;
   }
   if (body instanceof Uint8Array) {
-    p.body = body;
-    p.bodyLength = body.length;
+    prepared.body = body;
+    prepared.bodyLength = body.length;
     return true;
   }
   if (body instanceof ArrayBuffer) {
-    p.body = new Uint8Array(body);
-    p.bodyLength = body.byteLength;
+    prepared.body = new Uint8Array(body);
+    prepared.bodyLength = body.byteLength;
     return true;
   }
   if (ArrayBuffer.isView(body)) {
-    p.body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    p.bodyLength = body.byteLength;
+    prepared.body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    prepared.bodyLength = body.byteLength;
     return true;
   }
   if (body instanceof URLSearchParams) {
     const bytes = encoder.encode(body.toString());
-    p.body = bytes;
-    p.bodyLength = bytes.length;
-    if ((p.flags & HAS_CONTENT_TYPE) === 0) {
+    prepared.body = bytes;
+    prepared.bodyLength = bytes.length;
+    if ((prepared.flags & HAS_CONTENT_TYPE) === 0) {
       addField(
-        p,
+        prepared,
         "content-type",
         "application/x-www-form-urlencoded;charset=UTF-8",
         HAS_CONTENT_TYPE,
@@ -242,10 +249,10 @@ function setSimpleBody(p: PreparedRequest, body: unknown): boolean {
     return true;
   }
   if (body instanceof Blob) {
-    p.body = body;
-    p.bodyLength = body.size;
-    if ((p.flags & HAS_CONTENT_TYPE) === 0 && body.type !== "") {
-      addField(p, "content-type", body.type, HAS_CONTENT_TYPE);
+    prepared.body = body;
+    prepared.bodyLength = body.size;
+    if ((prepared.flags & HAS_CONTENT_TYPE) === 0 && body.type !== "") {
+      addField(prepared, "content-type", body.type, HAS_CONTENT_TYPE);
     }
     return true;
   }
@@ -255,17 +262,17 @@ function setSimpleBody(p: PreparedRequest, body: unknown): boolean {
 /** Parses a user Content-Length for a stream body; -1 when absent. */
 function streamLength(contentLength: string, href: string): number {
   if (contentLength === "") return -1;
-  let n = 0;
+  let length = 0;
   for (let i = 0; i < contentLength.length; i++) {
-    const c = contentLength.charCodeAt(i) - 48;
-    if (c < 0 || c > 9 || n > (Number.MAX_SAFE_INTEGER - c) / 10) {
+    const digit = contentLength.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9 || length > (Number.MAX_SAFE_INTEGER - digit) / 10) {
       throw new TypeError(
         `Cannot fetch ${href}: Content-Length "${contentLength}" is not a valid length`,
       );
     }
-    n = n * 10 + c;
+    length = length * 10 + digit;
   }
-  return n;
+  return length;
 }
 
 /**
@@ -283,7 +290,7 @@ async function peekStream(
     if (done) {
       reader.releaseLock();
       if (parts.length === 1) return { body: parts[0], length: parts[0].length };
-      const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+      const bytes = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
       let offset = 0;
       for (const part of parts) {
         bytes.set(part, offset);
@@ -309,9 +316,11 @@ async function peekStream(
   return { body: rest, length: -1 };
 }
 
-function checkBodyAllowed(p: PreparedRequest): void {
-  if (p.method === "GET" || p.method === "HEAD") {
-    throw new TypeError(`Cannot fetch ${p.url.href}: a ${p.method} request cannot have a body`);
+function checkBodyAllowed(prepared: PreparedRequest): void {
+  if (prepared.method === "GET" || prepared.method === "HEAD") {
+    throw new TypeError(
+      `Cannot fetch ${prepared.url.href}: a ${prepared.method} request cannot have a body`,
+    );
   }
 }
 
@@ -325,54 +334,60 @@ export function prepareRequest(
 ): PreparedRequest | Promise<PreparedRequest> {
   if (input instanceof Request) return prepareFromRequest(input, init);
   const url = parseUrl(input);
-  const p = newPrepared(url, init?.method === undefined ? "GET" : normalizeMethod(init.method));
+  const prepared = newPrepared(
+    url,
+    init?.method === undefined ? "GET" : normalizeMethod(init.method),
+  );
   let contentLength = "";
   if (init === undefined) {
-    takeCredentials(p);
-    if (p.fields.length > 0) p.lines = serializeFields(p.fields);
-    return p;
+    takeCredentials(prepared);
+    if (prepared.fields.length > 0) prepared.lines = serializeFields(prepared.fields);
+    return prepared;
   }
   if (init.headers !== undefined && init.headers !== null) {
     contentLength = addFields(
-      p,
+      prepared,
       init.headers instanceof Headers ? init.headers : new Headers(init.headers),
     );
   }
-  takeCredentials(p);
-  if (init.signal) p.signal = init.signal;
-  if (init.redirect !== undefined) p.redirect = checkRedirect(init.redirect);
+  takeCredentials(prepared);
+  if (init.signal) prepared.signal = init.signal;
+  if (init.redirect !== undefined) prepared.redirect = checkRedirect(init.redirect);
   const body = init.body;
   if (body === undefined || body === null) {
-    p.lines = serializeFields(p.fields);
-    return p;
+    prepared.lines = serializeFields(prepared.fields);
+    return prepared;
   }
-  checkBodyAllowed(p);
-  if (setSimpleBody(p, body)) {
-    p.lines = serializeFields(p.fields);
-    return p;
+  checkBodyAllowed(prepared);
+  if (setSimpleBody(prepared, body)) {
+    prepared.lines = serializeFields(prepared.fields);
+    return prepared;
   }
   if (body instanceof ReadableStream) {
-    p.body = body as ReadableStream<Uint8Array>;
-    p.bodyLength = streamLength(contentLength, url.href);
-    p.lines = serializeFields(p.fields);
-    return p;
+    prepared.body = body as ReadableStream<Uint8Array>;
+    prepared.bodyLength = streamLength(contentLength, url.href);
+    prepared.lines = serializeFields(prepared.fields);
+    return prepared;
   }
   // FormData and other BodyInit kinds: let Request serialize them (multipart boundary
   // and Content-Type included), then send the bytes with a known length.
-  return prepareOtherBody(p, body);
+  return prepareOtherBody(prepared, body);
 }
 
-async function prepareOtherBody(p: PreparedRequest, body: BodyInit): Promise<PreparedRequest> {
-  const request = new Request(p.url, { method: "POST", body });
+async function prepareOtherBody(
+  prepared: PreparedRequest,
+  body: BodyInit,
+): Promise<PreparedRequest> {
+  const request = new Request(prepared.url, { method: "POST", body });
   const type = request.headers.get("content-type");
-  if (type !== null && (p.flags & HAS_CONTENT_TYPE) === 0) {
-    addField(p, "content-type", type, HAS_CONTENT_TYPE);
+  if (type !== null && (prepared.flags & HAS_CONTENT_TYPE) === 0) {
+    addField(prepared, "content-type", type, HAS_CONTENT_TYPE);
   }
   const bytes = new Uint8Array(await request.arrayBuffer());
-  p.body = bytes;
-  p.bodyLength = bytes.length;
-  p.lines = serializeFields(p.fields);
-  return p;
+  prepared.body = bytes;
+  prepared.bodyLength = bytes.length;
+  prepared.lines = serializeFields(prepared.fields);
+  return prepared;
 }
 
 function checkRedirect(mode: string): RequestRedirect {
@@ -385,34 +400,34 @@ async function prepareFromRequest(
   init: RequestInit | undefined,
 ): Promise<PreparedRequest> {
   const request = init === undefined ? input : new Request(input, init);
-  const p = newPrepared(parseUrl(request.url), request.method);
-  const contentLength = addFields(p, request.headers);
-  takeCredentials(p);
-  p.signal = request.signal;
-  p.redirect = request.redirect;
+  const prepared = newPrepared(parseUrl(request.url), request.method);
+  const contentLength = addFields(prepared, request.headers);
+  takeCredentials(prepared);
+  prepared.signal = request.signal;
+  prepared.redirect = request.redirect;
   const initBody = init?.body;
   if (initBody !== undefined && initBody !== null) {
-    if (setSimpleBody(p, initBody)) {
-      p.lines = serializeFields(p.fields);
-      return p;
+    if (setSimpleBody(prepared, initBody)) {
+      prepared.lines = serializeFields(prepared.fields);
+      return prepared;
     }
     if (initBody instanceof ReadableStream && request.body !== null) {
-      p.body = request.body;
-      p.bodyLength = streamLength(contentLength, p.url.href);
-      p.lines = serializeFields(p.fields);
-      return p;
+      prepared.body = request.body;
+      prepared.bodyLength = streamLength(contentLength, prepared.url.href);
+      prepared.lines = serializeFields(prepared.fields);
+      return prepared;
     }
   }
   if (request.body !== null) {
     if (contentLength !== "") {
-      p.body = request.body;
-      p.bodyLength = streamLength(contentLength, p.url.href);
+      prepared.body = request.body;
+      prepared.bodyLength = streamLength(contentLength, prepared.url.href);
     } else {
       const { body, length } = await peekStream(request.body);
-      p.body = body;
-      p.bodyLength = length;
+      prepared.body = body;
+      prepared.bodyLength = length;
     }
   }
-  p.lines = serializeFields(p.fields);
-  return p;
+  prepared.lines = serializeFields(prepared.fields);
+  return prepared;
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ClientError } from "../client_error.ts";
+import { bodyNotReplayable, redirectRejected, tooManyRedirects } from "./errors.ts";
 import {
   HAS_ACCEPT,
   HAS_ACCEPT_ENCODING,
@@ -18,7 +18,12 @@ import {
 /** Most redirects followed for one fetch, as in the Fetch standard. */
 export const MAX_REDIRECTS = 20;
 
-/** Whether `status` is a redirect status fetch follows. */
+/**
+ * Whether `status` is a redirect status fetch follows.
+ *
+ * @param status The response status.
+ * @returns True for 301, 302, 303, 307 and 308.
+ */
 export function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 ||
     status === 308;
@@ -37,54 +42,42 @@ const BODY_FIELDS = new Set([
 const CREDENTIAL_FIELDS = new Set(["authorization", "proxy-authorization", "cookie"]);
 
 /**
- * The request for the next hop of a redirect from `p` (answered with `status` and
- * `location`). `hops` is how many redirects were followed before this one. Throws a
- * ClientError when the redirect cannot be followed.
+ * The request for the next hop of a redirect.
+ *
+ * @param request The request that was redirected.
+ * @param status The redirect status (301, 302, 303, 307 or 308).
+ * @param location The response's Location value.
+ * @param hops How many redirects were followed before this one.
+ * @returns The request to send next.
+ * @throws {ClientError} When the redirect cannot be followed.
  */
 export function redirectRequest(
-  p: PreparedRequest,
+  request: PreparedRequest,
   status: number,
   location: string,
   hops: number,
 ): PreparedRequest {
-  const from = p.url.href;
-  if (hops >= MAX_REDIRECTS) {
-    throw new ClientError("TOO_MANY_REDIRECTS", from, `more than ${MAX_REDIRECTS} redirects`, {
-      method: p.method,
-    });
-  }
+  if (hops >= MAX_REDIRECTS) throw tooManyRedirects(request, MAX_REDIRECTS);
   let url: URL;
   try {
-    url = new URL(location, p.url);
+    url = new URL(location, request.url);
   } catch (error) {
-    throw new ClientError(
-      "REDIRECT_REJECTED",
-      from,
-      `redirect Location "${location}" is not a valid URL`,
-      { method: p.method, cause: error },
-    );
+    throw redirectRejected(request, `redirect Location "${location}" is not a valid URL`, error);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ClientError(
-      "REDIRECT_REJECTED",
-      from,
+    throw redirectRejected(
+      request,
       `redirect to ${url.href} uses scheme "${url.protocol}", which cannot be fetched`,
-      { method: p.method },
     );
   }
   if (url.username !== "" || url.password !== "") {
-    throw new ClientError(
-      "REDIRECT_REJECTED",
-      from,
-      "redirect Location includes credentials",
-      { method: p.method },
-    );
+    throw redirectRejected(request, "redirect Location includes credentials");
   }
   if (url.hash !== "") url.hash = "";
 
-  let method = p.method;
-  let body = p.body;
-  let bodyLength = p.bodyLength;
+  let method = request.method;
+  let body = request.body;
+  let bodyLength = request.bodyLength;
   let dropBody = false;
   if (
     ((status === 301 || status === 302) && method === "POST") ||
@@ -95,23 +88,18 @@ export function redirectRequest(
     bodyLength = 0;
     dropBody = true;
   } else if (body !== null && !isReplayable(body)) {
-    throw new ClientError(
-      "BODY_NOT_REPLAYABLE",
-      from,
-      `${status} redirect to ${url.href} needs the request body again, but it was a stream`,
-      { method: p.method },
-    );
+    throw bodyNotReplayable(request, status, url);
   }
-  const crossOrigin = url.origin !== p.url.origin;
-  let fields = p.fields;
-  let flags = p.flags;
+  const crossOrigin = url.origin !== request.url.origin;
+  let fields = request.fields;
+  let flags = request.flags;
   if (dropBody || crossOrigin) {
     fields = [];
-    for (let i = 0; i < p.fields.length; i += 2) {
-      const name = p.fields[i];
+    for (let i = 0; i < request.fields.length; i += 2) {
+      const name = request.fields[i];
       if (dropBody && BODY_FIELDS.has(name)) continue;
       if (crossOrigin && CREDENTIAL_FIELDS.has(name)) continue;
-      fields.push(name, p.fields[i + 1]);
+      fields.push(name, request.fields[i + 1]);
     }
     // Recompute what the encoder must add by default.
     flags = 0;
@@ -139,14 +127,14 @@ export function redirectRequest(
     method,
     url,
     fields,
-    lines: fields === p.fields ? p.lines : serializeFields(fields),
+    lines: fields === request.fields ? request.lines : serializeFields(fields),
     // A Host the caller set names the first origin; a new origin gets its own.
-    host: crossOrigin ? null : p.host,
+    host: crossOrigin ? null : request.host,
     flags,
-    close: p.close,
+    close: request.close,
     body,
     bodyLength,
-    signal: p.signal,
-    redirect: p.redirect,
+    signal: request.signal,
+    redirect: request.redirect,
   };
 }

@@ -22,55 +22,73 @@ export const USER_AGENT = "wire/0.1";
 /** The Accept-Encoding sent when the caller sets none: what DecompressionStream decodes. */
 export const ACCEPT_ENCODING = "gzip, deflate, br";
 
+/** The encoder's buffer to start with: room for a typical head. */
 const INITIAL_SIZE = 4096;
 
 /** Per-connection head encoder: one growable buffer, no allocation in the common case. */
 export class RequestEncoder {
-  #buf: Uint8Array = new Uint8Array(INITIAL_SIZE);
+  #buffer: Uint8Array = new Uint8Array(INITIAL_SIZE);
 
   /**
-   * Encodes the head of `p` for `target` and `host` (and the body when it is inline
-   * bytes). Returns a view of the reused buffer: valid until the next `encode`.
+   * Encodes the head of `request` (and its body when it is inline bytes) into the
+   * reused buffer.
+   *
+   * @param request The request.
+   * @param target The request target (path and query).
+   * @param host The URL's host, for the Host field unless the caller set one.
+   * @param framing From {@linkcode framingOf}.
+   * @returns A view of the reused buffer: valid until the next `encode`.
    */
-  encode(p: PreparedRequest, target: string, host: string, framing: number): Uint8Array {
-    let head = p.method + " " + target + " HTTP/1.1\r\nhost: " + (p.host ?? host) + "\r\n" +
-      p.lines;
-    const flags = p.flags;
+  encode(request: PreparedRequest, target: string, host: string, framing: number): Uint8Array {
+    let head = request.method + " " + target + " HTTP/1.1\r\nhost: " + (request.host ?? host) +
+      "\r\n" + request.lines;
+    const flags = request.flags;
     if ((flags & HAS_ACCEPT) === 0) head += "accept: */*\r\n";
     if ((flags & HAS_ACCEPT_ENCODING) === 0) head += "accept-encoding: " + ACCEPT_ENCODING + "\r\n";
     if ((flags & HAS_USER_AGENT) === 0) head += "user-agent: " + USER_AGENT + "\r\n";
-    if (framing === FRAME_LENGTH) head += "content-length: " + p.bodyLength + "\r\n";
+    if (framing === FRAME_LENGTH) head += "content-length: " + request.bodyLength + "\r\n";
     else if (framing === FRAME_CHUNKED) head += "transfer-encoding: chunked\r\n";
-    if (p.close) head += "connection: close\r\n";
+    if (request.close) head += "connection: close\r\n";
     head += "\r\n";
 
-    const body = p.body;
+    const body = request.body;
     const inline = body instanceof Uint8Array && body.length <= INLINE_BODY_BYTES ? body : null;
     const size = head.length + (inline === null ? 0 : inline.length);
-    let buf = this.#buf;
-    if (buf.length < size) {
-      let next = buf.length * 2;
+    let buffer = this.#buffer;
+    if (buffer.length < size) {
+      let next = buffer.length * 2;
       while (next < size) next *= 2;
-      buf = this.#buf = new Uint8Array(next);
+      buffer = this.#buffer = new Uint8Array(next);
     }
     // Header values are ByteStrings (Headers validated them): one byte per char.
-    const n = head.length;
-    for (let i = 0; i < n; i++) buf[i] = head.charCodeAt(i);
-    if (inline !== null) buf.set(inline, n);
-    return buf.subarray(0, size);
+    const headLength = head.length;
+    for (let i = 0; i < headLength; i++) buffer[i] = head.charCodeAt(i);
+    if (inline !== null) buffer.set(inline, headLength);
+    return buffer.subarray(0, size);
   }
 }
 
-/** Whether `encode` put the body behind the head (so nothing else needs writing). */
-export function isInlineBody(p: PreparedRequest): boolean {
-  return p.body instanceof Uint8Array && p.body.length <= INLINE_BODY_BYTES;
+/**
+ * Whether `encode` puts the body of `request` behind its head (so nothing else needs
+ * writing).
+ *
+ * @param request The request.
+ * @returns True for bytes of at most {@linkcode INLINE_BODY_BYTES}.
+ */
+export function isInlineBody(request: PreparedRequest): boolean {
+  return request.body instanceof Uint8Array && request.body.length <= INLINE_BODY_BYTES;
 }
 
-/** The framing for a prepared request's body (RFC 9112 §6.3 as seen by a client). */
-export function framingOf(p: PreparedRequest): number {
-  if (p.body === null) {
+/**
+ * The framing for a prepared request's body (RFC 9112 §6.3 as seen by a client).
+ *
+ * @param request The request.
+ * @returns FRAME_NONE, FRAME_LENGTH or FRAME_CHUNKED.
+ */
+export function framingOf(request: PreparedRequest): number {
+  if (request.body === null) {
     // A body-less POST/PUT/PATCH says so, as fetch does ("Content-Length: 0").
-    switch (p.method) {
+    switch (request.method) {
       case "POST":
       case "PUT":
       case "PATCH":
@@ -78,5 +96,5 @@ export function framingOf(p: PreparedRequest): number {
     }
     return FRAME_NONE;
   }
-  return p.bodyLength >= 0 ? FRAME_LENGTH : FRAME_CHUNKED;
+  return request.bodyLength >= 0 ? FRAME_LENGTH : FRAME_CHUNKED;
 }

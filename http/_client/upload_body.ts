@@ -7,7 +7,9 @@
 import { writeAll } from "../../net/_write_all.ts";
 import { encodeChunk, LAST_CHUNK, MAX_CHUNK_HEAD, writeChunkHead } from "../_codec/chunked.ts";
 import { FRAME_CHUNKED } from "../_codec/framing.ts";
-import { describe, type Exchange } from "./exchange.ts";
+import { errorText } from "../_codec/error_text.ts";
+import { ignore } from "../_codec/ignore.ts";
+import type { ClientExchange } from "./exchange.ts";
 
 /** Chunks up to this size are framed by copying; larger ones are written in place. */
 const COPY_CHUNK_BYTES = 16 * 1024;
@@ -47,28 +49,48 @@ async function writeChunked(
   await writeAll(conn, chunk);
 }
 
-/** An error from the request body, as opposed to the socket. */
+/**
+ * An error from the request body, as opposed to the socket: the connection fails the
+ * request with `REQUEST_BODY_FAILED` rather than waiting for a response.
+ */
 export class BodyError extends Error {
+  /**
+   * Makes the error.
+   *
+   * @param message What is wrong with the body (the ClientError's detail).
+   * @param cause The stream's error, if any.
+   */
   constructor(message: string, cause?: unknown) {
     super(message, { cause });
   }
 }
 
+/**
+ * Writes the body of the exchange's request after its head: bytes as they are, a Blob
+ * or a stream read chunk by chunk, with Content-Length checked or chunked framing.
+ * Stops early when the exchange ends (the server answered first).
+ *
+ * @param conn The socket.
+ * @param exchange The exchange; its `uploadReader` is set while a stream is read.
+ * @param framing FRAME_LENGTH or FRAME_CHUNKED.
+ * @throws {BodyError} When the body stream fails or breaks its length.
+ */
 export async function uploadBody(
   conn: Deno.Conn,
-  ex: Exchange,
+  exchange: ClientExchange,
   framing: number,
 ): Promise<void> {
-  const body = ex.p.body!;
+  const request = exchange.request;
+  const body = request.body!;
   if (body instanceof Uint8Array) {
     await writeAll(conn, body);
     return;
   }
   const stream = body instanceof Blob ? body.stream() : body;
   const reader = stream.getReader();
-  ex.uploadReader = reader;
+  exchange.uploadReader = reader;
   const chunked = framing === FRAME_CHUNKED;
-  const expected = ex.p.bodyLength;
+  const expected = request.bodyLength;
   let sent = 0;
   // One write in flight while the next chunk is read: the socket op and the
   // producer overlap instead of taking turns.
@@ -83,24 +105,24 @@ export async function uploadBody(
     try {
       result = await reader.read();
     } catch (error) {
-      throw new BodyError(`the request body stream failed: ${describe(error)}`, error);
+      throw new BodyError(`the request body stream failed: ${errorText(error)}`, error);
     }
     if (writing !== null) {
       await writing;
       writing = null;
     }
     if (writeError !== null) throw writeError;
-    if (ex.done) return;
+    if (exchange.done) return;
     if (result.done) break;
     const chunk = result.value;
     if (!(chunk instanceof Uint8Array)) {
-      reader.cancel().catch(() => {});
+      reader.cancel().catch(ignore);
       throw new BodyError("the request body stream gave a chunk that is not a Uint8Array");
     }
     if (chunk.length === 0) continue;
     sent += chunk.length;
     if (!chunked && sent > expected) {
-      reader.cancel().catch(() => {});
+      reader.cancel().catch(ignore);
       throw new BodyError(
         `the request body is longer than its Content-Length of ${expected} bytes`,
       );
@@ -121,7 +143,7 @@ export async function uploadBody(
       previousCrlf = true;
     }
   }
-  ex.uploadReader = null;
+  exchange.uploadReader = null;
   if (chunked) await writeAll(conn, previousCrlf ? CRLF_LAST_CHUNK : LAST_CHUNK);
   else if (sent !== expected) {
     throw new BodyError(
