@@ -6,6 +6,12 @@
  * ratios.
  *
  *   deno task bench:load [--rounds 3] [--duration 3] [--warmup 1] [--only hello,pipeline16]
+ *                        [--baseline DIR] [--servers wire,wire-base]
+ *
+ * `--baseline DIR` adds "wire-base": the same app on the Wire checkout in DIR (e.g. a
+ * `git worktree` of the commit before a change), run in the same interleaved rounds, so
+ * a change's before/after figures come from one run; the table gains a wire/base
+ * column. `--servers` limits the run to the named servers.
  *
  * Every server is warmed up before each measurement with `--warmup` seconds of the same
  * load (a smaller transfer for download and upload; hello traffic before the idle
@@ -38,11 +44,21 @@ const here = new URL(".", import.meta.url).pathname;
 const deno = Deno.execPath();
 const TRANSFER_BYTES = 256 * 1024 * 1024;
 
-const servers: Server[] = [
+const BASELINE = args.baseline ? String(args.baseline).replace(/\/$/, "") : null;
+const allServers: Server[] = [
   { name: "wire", cmd: [deno, "run", "-A", `${here}_servers/wire.ts`], port: 18402 },
   { name: "deno", cmd: [deno, "run", "-A", `${here}_servers/deno_serve.ts`], port: 18401 },
   { name: "node", cmd: ["node", `${here}_servers/node_http.mjs`], port: 18403 },
 ];
+if (BASELINE !== null) {
+  allServers.push({
+    name: "wire-base",
+    cmd: [deno, "run", "-A", `${BASELINE}/bench/_servers/wire.ts`],
+    port: 18404,
+  });
+}
+const ONLY_SERVERS = args.servers ? String(args.servers).split(",") : null;
+const servers = allServers.filter((s) => !ONLY_SERVERS || ONLY_SERVERS.includes(s.name));
 
 const PIPELINE_LUA = `
 init = function(args)
@@ -308,19 +324,32 @@ function ratio(scenario: string, a: string, b: string): number {
   return median(xs.map((x, i) => x / ys[i]));
 }
 
-console.log(`\n| scenario | unit | wire | Deno.serve | node:http | wire/node | wire/deno |`);
-console.log(`|---|---|---:|---:|---:|---:|---:|`);
+const has = (name: string) => servers.some((s) => s.name === name);
+const columns = [
+  ["wire", "wire"],
+  ["deno", "Deno.serve"],
+  ["node", "node:http"],
+  ["wire-base", "wire (baseline)"],
+].filter(([name]) => has(name));
+const ratios = [["wire", "node"], ["wire", "deno"], ["wire", "wire-base"]]
+  .filter(([a, b]) => has(a) && has(b));
+const label = (name: string) => name === "wire-base" ? "base" : name;
+console.log(
+  `\n| scenario | unit | ${columns.map((c) => c[1]).join(" | ")} | ${
+    ratios.map(([a, b]) => `${label(a)}/${label(b)}`).join(" | ")
+  } |`,
+);
+console.log(
+  `|---|---|${columns.map(() => "---:").join("|")}|${ratios.map(() => "---:").join("|")}|`,
+);
 for (const scenario of chosen) {
   const m = (name: string) => median(results.get(scenario.name)!.get(name)!);
   const fmt = (v: number) =>
     Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(2)) : "failed";
   console.log(
-    `| ${scenario.name} | ${scenario.unit} | ${fmt(m("wire"))} | ${fmt(m("deno"))} | ${
-      fmt(m("node"))
-    } | ` +
-      `${fmt(ratio(scenario.name, "wire", "node"))}x | ${
-        fmt(ratio(scenario.name, "wire", "deno"))
-      }x |`,
+    `| ${scenario.name} | ${scenario.unit} | ${
+      columns.map(([name]) => fmt(m(name))).join(" | ")
+    } | ${ratios.map(([a, b]) => fmt(ratio(scenario.name, a, b)) + "x").join(" | ")} |`,
   );
 }
 console.log(

@@ -8,8 +8,7 @@
  *
  * @module
  */
-import { Client } from "../http/client.ts";
-import { serve } from "../http/serve.ts";
+import { Client, serve } from "@wire/http";
 
 /** The demo server: GET /work/N answers "done N" after N * 20 ms. */
 export async function handler(request: Request): Promise<Response> {

@@ -7,8 +7,7 @@
  *
  * @module
  */
-import { Client } from "../http/client.ts";
-import { serve } from "../http/serve.ts";
+import { Client, serve } from "@wire/http";
 
 /** The demo server: answers GET /search with the query it got, as JSON. */
 export function handler(request: Request): Response {

@@ -7,8 +7,7 @@
  *
  * @module
  */
-import { Client } from "../http/client.ts";
-import { serve } from "../http/serve.ts";
+import { Client, serve } from "@wire/http";
 
 /** An item as the server stores it. */
 export interface Item {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { serve } from "../http/serve.ts";
+import { serve } from "@wire/http";
 
 /** Answers with the id of the process that served the request. */
 export function handler(_request: Request): Response {

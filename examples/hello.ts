@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { serve } from "../http/serve.ts";
+import { serve } from "@wire/http";
 
 /** Answers every request with a greeting. */
 export function handler(_request: Request): Response {

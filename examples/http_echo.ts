@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { serve } from "../http/serve.ts";
+import { serve } from "@wire/http";
 
 const PREFIX = new TextEncoder().encode("echo:");
 

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { compose, type ComposedMiddleware, type Middleware } from "../router/mod.ts";
-import { serve } from "../http/mod.ts";
+import { compose, type ComposedMiddleware, type Middleware, serve } from "@wire/http";
 
 /** Logs "METHOD path - time" once the response is ready (on the way out). */
 export function logger(log: (line: string) => void = console.log): Middleware {

@@ -8,9 +8,7 @@
  *
  * @module
  */
-import { httpError } from "../http/http_error.ts";
-import { compose, type ComposedMiddleware, Router } from "../router/mod.ts";
-import { serve } from "../http/mod.ts";
+import { compose, type ComposedMiddleware, httpError, Router, serve } from "@wire/http";
 
 /** A stored note. */
 export interface Note {

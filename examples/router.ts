@@ -8,8 +8,7 @@
  *
  * @module
  */
-import { compose, type ComposedMiddleware, Router } from "../router/mod.ts";
-import { serve } from "../http/mod.ts";
+import { compose, type ComposedMiddleware, Router, serve } from "@wire/http";
 
 /** The routes. */
 export const router: Router = new Router()

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { serve } from "../http/serve.ts";
+import { serve } from "@wire/http";
 
 /** Options for {@linkcode createHandler}. */
 export interface StreamingOptions {
