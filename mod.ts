@@ -13,7 +13,7 @@
  * @module
  */
 
-export type { Handler, ServeInfo } from "./http/mod.ts";
+export type { Handler, HandlerObject, ServeInfo } from "./http/mod.ts";
 export {
   type ConnectionOptions,
   inject,
@@ -21,6 +21,7 @@ export {
   type InjectOptions,
   type InjectResult,
   serve,
+  type ServeLenientFlags,
   type ServeOptions,
   Server,
   type ShutdownOptions,

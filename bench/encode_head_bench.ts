@@ -21,6 +21,7 @@ import { resolveConfig } from "../http/_server/config.ts";
 const encoder = new TextEncoder();
 const buffer = new Uint8Array(16 * 1024);
 const now = Date.now();
+const KEEP_ALIVE = "keep-alive: timeout=5\r\n";
 const headers = new Headers({
   "content-type": "text/plain;charset=UTF-8",
   "cache-control": "no-store",
@@ -36,7 +37,7 @@ Deno.bench("head: scanHeaders (forEach) + headText + one encodeInto", {
   baseline: true,
 }, () => {
   scanHeaders(headers, scan);
-  const head = headText(200, "", scan.fields, FRAME_LENGTH, 13, 0, false, now);
+  const head = headText(200, "", scan.fields, FRAME_LENGTH, 13, 0, false, now, KEEP_ALIVE);
   writeLatin1(head, buffer, 0);
 });
 
@@ -76,6 +77,7 @@ const context = {
   keepAlive: true,
   committed: false,
   reader: null,
+  peerGone: false,
 };
 
 Deno.bench("body: writeResponse(new Response(text)) into the output buffer", {
@@ -83,7 +85,7 @@ Deno.bench("body: writeResponse(new Response(text)) into the output buffer", {
   baseline: true,
 }, async () => {
   const out = new Output(sink);
-  const result = writeResponse(out, new Response("Hello, World!"), context, now);
+  const result = writeResponse(out, new Response("Hello, World!"), context, now, KEEP_ALIVE);
   if (result instanceof Promise) await result;
   out.take();
   out.release();

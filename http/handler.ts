@@ -12,9 +12,18 @@
  * ```
  */
 export interface ServeInfo {
-  /** The address of the peer: TCP (or TLS) or Unix. */
-  remoteAddr: Deno.NetAddr | Deno.UnixAddr;
-  /** Resolves when the response has been fully written (or the exchange was cut short). */
+  /**
+   * The address of the peer: TCP (or TLS), or Unix (the server's socket path, as
+   * Deno.serve gives it). Typed as `Deno.Addr` so that `ServeInfo` and Deno's
+   * `ServeHandlerInfo` are interchangeable.
+   */
+  remoteAddr: Deno.Addr;
+  /**
+   * Resolves when the response has been fully written; rejects with
+   * `Deno.errors.Interrupted` when it could not be delivered (the client went away, a
+   * shutdown deadline passed, the body failed mid-way), as Deno documents for its own.
+   * Attach a `.catch()` when you read it.
+   */
   completed: Promise<void>;
 }
 
@@ -31,3 +40,23 @@ export interface ServeInfo {
  * ```
  */
 export type Handler = (request: Request, info: ServeInfo) => Response | Promise<Response>;
+
+/**
+ * An object whose `fetch` method handles requests: the shape `deno serve` expects as a
+ * module's default export, and what a Hono app is. `serve`, `Server` and `inject` take
+ * one wherever they take a {@linkcode Handler}; `fetch` is called on the object.
+ *
+ * @example Serve a `deno serve`-style module
+ * ```ts
+ * import { type HandlerObject, inject } from "@wire/http";
+ * import assert from "node:assert/strict";
+ *
+ * const app: HandlerObject = { fetch: () => new Response("from fetch") };
+ * const { response } = await inject(app, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+ * assert.equal(await response.text(), "from fetch");
+ * ```
+ */
+export interface HandlerObject {
+  /** Handles one request. */
+  fetch: Handler;
+}

@@ -1,4 +1,4 @@
-import type { Handler } from "./handler.ts";
+import type { Handler, HandlerObject } from "./handler.ts";
 import { Connection } from "./_server/connection.ts";
 import { MemoryTransport } from "./_server/memory_transport.ts";
 import { Clock } from "./_server/clock.ts";
@@ -35,7 +35,7 @@ export interface InjectOptions extends ConnectionOptions {
    *
    * @default {{ transport: "tcp", hostname: "127.0.0.1", port: 40000 }}
    */
-  remoteAddr?: Deno.NetAddr | Deno.UnixAddr;
+  remoteAddr?: Deno.Addr;
   /**
    * Feed the input in pieces of this many bytes (1 exercises byte-at-a-time parsing).
    *
@@ -240,7 +240,7 @@ function pairs(flat: string[]): [string, string][] {
  * ```
  */
 export async function inject(
-  handler: Handler,
+  handler: Handler | HandlerObject,
   input: Uint8Array | string | Request,
   options: InjectOptions = {},
 ): Promise<InjectResult> {
@@ -278,7 +278,7 @@ export async function inject(
  * ```
  */
 export async function injectBytes(
-  handler: Handler,
+  handler: Handler | HandlerObject,
   input: Uint8Array,
   options: InjectOptions = {},
 ): Promise<Uint8Array> {

@@ -13,7 +13,7 @@
  */
 
 // Handler and ServeInfo, HttpError, status codes
-export type { Handler, ServeInfo } from "./handler.ts";
+export type { Handler, HandlerObject, ServeInfo } from "./handler.ts";
 export { HttpError, httpError, type HttpErrorOptions } from "./http_error.ts";
 export { isStatus, STATUS_TEXT, statusText } from "./status.ts";
 
@@ -41,6 +41,7 @@ export {
   type ConnectionOptions,
   DEFAULT_SERVE_HOSTNAME,
   DEFAULT_SERVE_PORT,
+  type ServeLenientFlags,
   type ServeOptions,
 } from "./server_options.ts";
 export { serve } from "./serve.ts";

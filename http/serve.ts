@@ -1,4 +1,4 @@
-import type { Handler } from "./handler.ts";
+import type { Handler, HandlerObject } from "./handler.ts";
 import type { ServeOptions } from "./server_options.ts";
 import { Server } from "./server.ts";
 
@@ -33,6 +33,6 @@ import { Server } from "./server.ts";
  * console.log(await response.text()); // "hi"
  * ```
  */
-export function serve(handler: Handler, options: ServeOptions = {}): Server {
+export function serve(handler: Handler | HandlerObject, options: ServeOptions = {}): Server {
   return new Server(handler, options);
 }

@@ -1,13 +1,36 @@
 import { rawConn } from "../net/_raw_conn.ts";
-import type { Handler } from "./handler.ts";
+import type { Handler, HandlerObject } from "./handler.ts";
 import { listen } from "../net/listen.ts";
 import type { Listener } from "../net/listener.ts";
 import { Connection } from "./_server/connection.ts";
 import { type ConnectionConfig, resolveConfig } from "./_server/config.ts";
 import { Clock } from "./_server/clock.ts";
-import { DURATION, numberOption } from "./_codec/options.ts";
+import { DURATION, functionOption, numberOption } from "./_codec/options.ts";
+import { kindOf } from "./_codec/error_text.ts";
 import { shutdownReason } from "./_server/abort_reasons.ts";
 import { DEFAULT_SERVE_HOSTNAME, DEFAULT_SERVE_PORT, type ServeOptions } from "./server_options.ts";
+
+/**
+ * The port to listen on: a number or a numeric string (as Deno.serve takes it) from 0 to
+ * 65535; undefined or null for the default. A value that is not a whole number is a
+ * TypeError, one out of range a RangeError (the classes Deno.serve throws).
+ */
+function resolvePort(port: unknown): number {
+  if (port === undefined || port === null) return DEFAULT_SERVE_PORT;
+  let value = port;
+  if (typeof port === "string" && /^[0-9]{1,5}$/.test(port)) value = Number(port);
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TypeError(
+      `Cannot serve: port must be an integer from 0 to 65535 (or such a numeric string), got ${
+        typeof port === "string" ? JSON.stringify(port) : String(port)
+      }`,
+    );
+  }
+  if (value < 0 || value > 65535) {
+    throw new RangeError(`Cannot serve: port must be from 0 to 65535, got ${value}`);
+  }
+  return value;
+}
 
 /**
  * Options for {@linkcode Server.shutdown}.
@@ -63,8 +86,8 @@ export class Server implements AsyncDisposable {
   /** Resolves once the server stopped accepting and every connection closed. */
   readonly finished: Promise<void>;
   #listener: Listener;
-  #config: ConnectionConfig;
-  #clock: Clock;
+  #config!: ConnectionConfig;
+  #clock!: Clock;
   #connections: Set<Connection> = new Set();
   #shuttingDown = false;
   #acceptDone = false;
@@ -72,6 +95,7 @@ export class Server implements AsyncDisposable {
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
+  #refed = true;
 
   /**
    * Listens and starts serving; `serve(handler, options)` is the same call.
@@ -86,12 +110,30 @@ export class Server implements AsyncDisposable {
    * await using server = new Server(() => new Response("ok"), { port: 0, onListen() {} });
    * ```
    */
-  constructor(handler: Handler, options: ServeOptions = {}) {
+  constructor(handler: Handler | HandlerObject, options: ServeOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`Cannot serve: options must be an object, got ${kindOf(options)}`);
+    }
     const secure = options.cert !== undefined || options.key !== undefined;
-    // Validate everything before binding; the authority is known once bound.
+    // Everything is checked before binding, so a bad option never leaves a socket open;
+    // the authority for HTTP/1.0 requests without Host is known once bound.
     const config = resolveConfig(handler, options, secure ? "https" : "http", "localhost");
+    const port = resolvePort(options.port);
+    const onListen = functionOption(
+      "serve",
+      "onListen",
+      options.onListen,
+      (addr: Deno.NetAddr | Deno.UnixAddr) => {
+        if (addr.transport === "unix") console.log(`Listening on ${addr.path}`);
+        else console.log(`Listening on ${secure ? "https" : "http"}://${authority(addr)}/`);
+      },
+    );
+    const signal = options.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`Cannot serve: signal must be an AbortSignal, got ${kindOf(signal)}`);
+    }
     const listener = options.path !== undefined ? listen({ path: options.path }) : listen({
-      port: options.port ?? DEFAULT_SERVE_PORT,
+      port,
       hostname: options.hostname ?? DEFAULT_SERVE_HOSTNAME,
       cert: options.cert,
       key: options.key,
@@ -99,25 +141,67 @@ export class Server implements AsyncDisposable {
     });
     this.#listener = listener;
     this.addr = listener.addr;
-    config.defaultHost = authority(this.addr);
-    this.#config = config;
-    this.#clock = new Clock(
-      Clock.intervalFor(config.headersTimeout, config.requestTimeout, config.keepAliveTimeout),
-    );
     this.finished = new Promise<void>((resolve) => (this.#resolveFinished = resolve));
-    const signal = options.signal;
-    if (signal !== undefined) {
-      this.#signal = signal;
-      this.#onAbort = () => void this.shutdown();
-      signal.addEventListener("abort", this.#onAbort, { once: true });
+    try {
+      config.defaultHost = authority(this.addr);
+      this.#config = config;
+      this.#clock = new Clock(
+        Clock.intervalFor(config.headersTimeout, config.requestTimeout, config.keepAliveTimeout),
+      );
+      if (signal !== undefined) {
+        this.#signal = signal;
+        this.#onAbort = () => this.#closeNow();
+        signal.addEventListener("abort", this.#onAbort, { once: true });
+      }
+      onListen(this.addr);
+    } catch (error) {
+      // Nothing may outlive a failed constructor: the socket closes with it.
+      if (this.#onAbort !== undefined) signal!.removeEventListener("abort", this.#onAbort);
+      listener.close();
+      throw error;
     }
-    const onListen = options.onListen ?? ((addr: Deno.NetAddr | Deno.UnixAddr) => {
-      if (addr.transport === "unix") console.log(`Listening on ${addr.path}`);
-      else console.log(`Listening on ${secure ? "https" : "http"}://${authority(addr)}/`);
-    });
-    onListen(this.addr);
     this.#accept();
-    if (signal?.aborted) void this.shutdown();
+    if (signal?.aborted) this.#closeNow();
+  }
+
+  /**
+   * Keeps the process alive while the server listens (the default); undoes
+   * {@linkcode Server.unref}.
+   *
+   * @example Ref again
+   * ```ts ignore
+   * import { serve } from "@wire/http";
+   *
+   * const server = serve(() => new Response("ok"), { port: 0, onListen() {} });
+   * server.unref();
+   * server.ref();
+   * ```
+   */
+  ref(): void {
+    if (this.#refed) return;
+    this.#refed = true;
+    this.#listener.ref();
+    this.#clock.ref();
+    for (const connection of this.#connections) connection.ref();
+  }
+
+  /**
+   * Lets the process exit while the server still listens, as `Deno.serve`'s `unref()`:
+   * neither waiting for connections nor idle keep-alive connections hold it open.
+   *
+   * @example A server that does not keep the program running
+   * ```ts ignore
+   * import { serve } from "@wire/http";
+   *
+   * serve(() => new Response("ok"), { port: 0, onListen() {} }).unref();
+   * ```
+   */
+  unref(): void {
+    if (!this.#refed) return;
+    this.#refed = false;
+    this.#listener.unref();
+    this.#clock.unref();
+    for (const connection of this.#connections) connection.unref();
   }
 
   /**
@@ -155,13 +239,12 @@ export class Server implements AsyncDisposable {
         // Not a TCP socket after all.
       }
     }
-    const connection = new Connection(
-      rawConn(conn) ?? conn,
-      conn.remoteAddr as Deno.NetAddr | Deno.UnixAddr,
-      this.#config,
-      this.#clock,
-    );
+    // A Unix peer has no name of its own: the handler sees the socket path, as with
+    // Deno.serve.
+    const remote = conn.remoteAddr.transport === "unix" ? this.addr : conn.remoteAddr;
+    const connection = new Connection(rawConn(conn) ?? conn, remote, this.#config, this.#clock);
     this.#connections.add(connection);
+    if (!this.#refed) connection.unref();
     connection.start(this.#onConnectionClosed);
     if (this.#shuttingDown) connection.shutdown();
   }
@@ -182,6 +265,18 @@ export class Server implements AsyncDisposable {
       }
       this.#resolveFinished();
     }
+  }
+
+  /**
+   * The `signal` aborted: as Deno.serve does, stop accepting and close every connection
+   * at once (request signals abort); `finished` resolves when all are closed.
+   */
+  #closeNow(): void {
+    this.#shuttingDown = true;
+    this.#listener.close();
+    const reason = shutdownReason();
+    for (const connection of [...this.#connections]) connection.abort(reason);
+    this.#maybeFinished();
   }
 
   /**

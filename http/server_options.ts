@@ -31,6 +31,46 @@ export const DEFAULT_SERVE_PORT = 8000;
 export const DEFAULT_SERVE_HOSTNAME = "0.0.0.0";
 
 /**
+ * Relaxations of the server's strict request rules, for clients known to be sloppy.
+ * Every flag is off by default: Wire answers 400 to HTTP/1.1 without Host and to bare LF
+ * line ends, and 501 to methods outside the IANA registry.
+ *
+ * @example Accept an old client that sends bare LF and no Host
+ * ```ts
+ * import { inject } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const { response } = await inject(
+ *   (request) => new Response(new URL(request.url).host),
+ *   "GET / HTTP/1.1\n\n",
+ *   { lenient: { missingHost: true, bareLf: true } },
+ * );
+ * assert.equal(await response.text(), "localhost");
+ * ```
+ */
+export interface ServeLenientFlags {
+  /**
+   * Serve HTTP/1.1 requests that have no Host field (RFC 9112 §3.2 says 400), with the
+   * server's own address as the URL's host. A repeated Host is still refused.
+   *
+   * @default {false}
+   */
+  missingHost?: boolean;
+  /**
+   * Accept a bare LF where CRLF ends a line (request line, fields, chunk lines).
+   *
+   * @default {false}
+   */
+  bareLf?: boolean;
+  /**
+   * Accept any token as a method, not only the registered ones (501 otherwise).
+   *
+   * @default {false}
+   */
+  methods?: boolean;
+}
+
+/**
  * Limits, timeouts and the error hook of a server connection: shared by
  * {@linkcode ServeOptions} and `inject`'s options.
  *
@@ -120,6 +160,12 @@ export interface ConnectionOptions {
    * @default {262144}
    */
   maxDrainBytes?: number;
+  /**
+   * Relaxations of the strict request rules (all off by default).
+   *
+   * @default {{}}
+   */
+  lenient?: ServeLenientFlags;
 }
 
 /**

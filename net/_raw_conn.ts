@@ -16,6 +16,8 @@ interface CoreOps {
   read(rid: number, buffer: Uint8Array): Promise<number>;
   write(rid: number, buffer: Uint8Array): Promise<number>;
   internalRidSymbol: symbol;
+  refOpPromise(promise: Promise<unknown>): void;
+  unrefOpPromise(promise: Promise<unknown>): void;
 }
 
 function findCore(): CoreOps | null {
@@ -26,7 +28,8 @@ function findCore(): CoreOps | null {
       ?.core;
     if (
       core === undefined || typeof core.read !== "function" ||
-      typeof core.write !== "function" || typeof core.internalRidSymbol !== "symbol"
+      typeof core.write !== "function" || typeof core.internalRidSymbol !== "symbol" ||
+      typeof core.refOpPromise !== "function" || typeof core.unrefOpPromise !== "function"
     ) {
       return null;
     }
@@ -46,6 +49,9 @@ let enabled = core !== null;
 export class RawConn {
   readonly #conn: Deno.Conn;
   readonly #rid: number;
+  /** The read in progress (a connection has one at a time), for ref/unref. */
+  #reading: Promise<number> | null = null;
+  #refed = true;
 
   /** Made by {@linkcode rawConn} only, once it found the ops. */
   constructor(conn: Deno.Conn, rid: number) {
@@ -55,7 +61,24 @@ export class RawConn {
 
   /** Reads into `buffer` (never empty); resolves 0 at the end of the stream. */
   read(buffer: Uint8Array): Promise<number> {
-    return core!.read(this.#rid, buffer);
+    const reading = core!.read(this.#rid, buffer);
+    this.#reading = reading;
+    if (!this.#refed) core!.unrefOpPromise(reading);
+    return reading;
+  }
+
+  /** Reads keep the process alive again (the default). */
+  ref(): void {
+    if (this.#refed) return;
+    this.#refed = true;
+    if (this.#reading !== null) core!.refOpPromise(this.#reading);
+  }
+
+  /** Reads no longer keep the process alive, as `Deno.Conn.unref()`. */
+  unref(): void {
+    if (!this.#refed) return;
+    this.#refed = false;
+    if (this.#reading !== null) core!.unrefOpPromise(this.#reading);
   }
 
   /** Writes some of `buffer`; resolves how many bytes were taken. */

@@ -17,6 +17,8 @@ export const ROUTER_METHODS: readonly string[] = Object.freeze([
   "PUT",
   "PATCH",
   "DELETE",
+  // QUERY (RFC 10008): safe and idempotent like GET, with the query in the body.
+  "QUERY",
   "OPTIONS",
 ]);
 

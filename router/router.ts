@@ -312,6 +312,53 @@ export class Router<S extends object = Record<string, unknown>> {
   }
 
   /**
+   * Adds a QUERY route: a safe, idempotent request that carries its query in the body
+   * (RFC 10008), for searches too large or too structured for a URL. The handler reads
+   * the query with `ctx.request.json()`, `text()` and the like; its `Content-Type` says
+   * what the query language is.
+   *
+   * @param path The path pattern; its literal types `ctx.params`.
+   * @param middleware The route's middleware, outermost first.
+   * @returns This router, for chaining.
+   *
+   * @example Search with a body
+   * ```ts
+   * import { compose, Router } from "@wire/http/router";
+   * import assert from "node:assert/strict";
+   *
+   * const router = new Router().query("/contacts/:list", async (ctx) => {
+   *   const { name } = await ctx.request.json();
+   *   return Response.json({ list: ctx.params.list, name });
+   * });
+   * const handler = compose(router.routes(), router.allowedMethods());
+   * const info = { remoteAddr: { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 }, completed: Promise.resolve() };
+   *
+   * const response = await handler(
+   *   new Request("http://localhost/contacts/work", { method: "QUERY", body: '{"name":"Ada"}' }),
+   *   info,
+   * );
+   * assert.deepEqual(await response.json(), { list: "work", name: "Ada" });
+   * ```
+   */
+  query<Path extends string>(path: Path, ...middleware: Middleware<S, RouteParams<Path>>[]): this;
+  /**
+   * Adds a named QUERY route; the name is for {@linkcode Router.url}.
+   *
+   * @param name The route name, unique in this router.
+   * @param path The path pattern; its literal types `ctx.params`.
+   * @param middleware The route's middleware, outermost first.
+   * @returns This router, for chaining.
+   */
+  query<Path extends string>(
+    name: string,
+    path: Path,
+    ...middleware: Middleware<S, RouteParams<Path>>[]
+  ): this;
+  query(first: string, ...rest: unknown[]): this {
+    return this.#verb("QUERY", first, rest);
+  }
+
+  /**
    * Adds a route for every method (a route for the specific method wins).
    *
    * @param path The path pattern; its literal types `ctx.params`.

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { markDecoded } from "../_codec/decoded_body.ts";
+
 /**
  * The DecompressionStream format for a Content-Encoding value.
  *
@@ -36,8 +38,9 @@ export function decodeBody(
   body: ReadableStream<Uint8Array>,
   format: CompressionFormat | "brotli",
 ): ReadableStream<Uint8Array> {
-  if (format === "deflate") return inflate(body);
-  return body.pipeThrough(decompressor(format));
+  // Marked: a server that sends this body on drops the Content-Encoding it no longer has.
+  if (format === "deflate") return markDecoded(inflate(body));
+  return markDecoded(body.pipeThrough(decompressor(format)));
 }
 
 /**

@@ -51,7 +51,12 @@ export interface PreparedRequest {
   redirect: RequestRedirect;
 }
 
-/** Methods safe to replay or pipeline (RFC 9110 §9.2.2 idempotent methods). */
+/**
+ * Methods safe to replay or pipeline: RFC 9110 §9.2.2's idempotent methods, and QUERY,
+ * which RFC 10008 defines as safe and idempotent (a GET whose query is the body).
+ * Methods are case-sensitive and fetch upper-cases only the standard ones, so "query"
+ * is some other method.
+ */
 export function isIdempotent(method: string): boolean {
   switch (method) {
     case "GET":
@@ -60,6 +65,7 @@ export function isIdempotent(method: string): boolean {
     case "TRACE":
     case "PUT":
     case "DELETE":
+    case "QUERY":
       return true;
   }
   return false;

@@ -18,6 +18,7 @@ export class Clock {
   #connections: Set<Timed> = new Set();
   #timer: ReturnType<typeof setInterval> | undefined = undefined;
   #interval: number;
+  #refed = true;
 
   /** @param interval Milliseconds between checks. */
   constructor(interval: number) {
@@ -34,6 +35,7 @@ export class Clock {
     this.#connections.add(connection);
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.#tick(), this.#interval);
+      if (!this.#refed) Deno.unrefTimer(this.#timer);
     }
   }
 
@@ -43,6 +45,18 @@ export class Clock {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
+  }
+
+  /** The interval keeps the process alive (the default). */
+  ref(): void {
+    this.#refed = true;
+    if (this.#timer !== undefined) Deno.refTimer(this.#timer);
+  }
+
+  /** The interval no longer keeps the process alive (a server's `unref()`). */
+  unref(): void {
+    this.#refed = false;
+    if (this.#timer !== undefined) Deno.unrefTimer(this.#timer);
   }
 
   #tick(): void {

@@ -6,8 +6,10 @@
  */
 
 import type { Handler } from "../handler.ts";
-import type { ConnectionOptions } from "../server_options.ts";
+import type { ConnectionOptions, ServeLenientFlags } from "../server_options.ts";
 import type { Parser } from "../parser.ts";
+import type { ParserLenientFlags } from "../parser_options.ts";
+import { keepAliveLine } from "./response_head.ts";
 import {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_MAX_HEADER_COUNT,
@@ -21,6 +23,7 @@ import {
   POSITIVE_INTEGER,
 } from "../_codec/options.ts";
 import { defaultOnError } from "./error_response.ts";
+import { kindOf } from "../_codec/error_text.ts";
 
 /** Request body limit: unlimited by default (413 past a configured limit). */
 export const DEFAULT_MAX_BODY_BYTES = Infinity;
@@ -57,6 +60,12 @@ export interface ConnectionConfig {
   defaultHost: string;
   /** Idle parsers made with these limits, shared by the server's connections. */
   parsers: Parser[];
+  /** The parser's relaxations (`lenient.bareLf`, `lenient.methods`). */
+  parserLenient: ParserLenientFlags;
+  /** Serve HTTP/1.1 requests without Host (`lenient.missingHost`). */
+  missingHost: boolean;
+  /** The `keep-alive: timeout=N` line of responses that keep the connection open. */
+  keepAliveLine: string;
 }
 
 /** A timeout: whole milliseconds, at least 1, at most what setTimeout takes. */
@@ -72,18 +81,17 @@ const TIMEOUT: NumberRule = { min: 1, max: 2 ** 31 - 1, integer: true };
  * @returns The resolved connection settings.
  */
 export function resolveConfig(
-  handler: Handler,
+  handler: Handler | { fetch: Handler },
   options: ConnectionOptions,
   scheme: string,
   defaultHost: string,
 ): ConnectionConfig {
-  if (typeof handler !== "function") {
-    throw new TypeError(`Cannot serve: the handler must be a function, got ${typeof handler}`);
-  }
   const count = (name: keyof ConnectionOptions, fallback: number, rule: NumberRule) =>
     numberOption("serve", name, options[name], fallback, rule);
+  const keepAliveTimeout = count("keepAliveTimeout", DEFAULT_KEEP_ALIVE_TIMEOUT, TIMEOUT);
+  const lenient = resolveLenient(options.lenient);
   return {
-    handler,
+    handler: handlerOf(handler),
     onError: functionOption("serve", "onError", options.onError, defaultOnError),
     maxHeaderBytes: count("maxHeaderBytes", DEFAULT_MAX_HEADER_BYTES, POSITIVE_INTEGER),
     maxHeaderCount: count("maxHeaderCount", DEFAULT_MAX_HEADER_COUNT, POSITIVE_INTEGER),
@@ -91,7 +99,7 @@ export function resolveConfig(
     maxBodyBytes: count("maxBodyBytes", DEFAULT_MAX_BODY_BYTES, NON_NEGATIVE_INTEGER),
     headersTimeout: count("headersTimeout", DEFAULT_HEADERS_TIMEOUT, TIMEOUT),
     requestTimeout: count("requestTimeout", DEFAULT_REQUEST_TIMEOUT, TIMEOUT),
-    keepAliveTimeout: count("keepAliveTimeout", DEFAULT_KEEP_ALIVE_TIMEOUT, TIMEOUT),
+    keepAliveTimeout,
     maxRequestsPerConnection: count(
       "maxRequestsPerConnection",
       DEFAULT_MAX_REQUESTS_PER_CONNECTION,
@@ -101,5 +109,52 @@ export function resolveConfig(
     scheme,
     defaultHost,
     parsers: [],
+    parserLenient: { optionalCrBeforeLf: lenient.bareLf, methods: lenient.methods },
+    missingHost: lenient.missingHost === true,
+    keepAliveLine: keepAliveLine(keepAliveTimeout),
   };
+}
+
+/**
+ * The handler to call: a function as it is, or the `fetch` method of an object (the
+ * `deno serve` default-export shape, a Hono app), called on that object.
+ *
+ * @param handler A handler or an object with a `fetch` handler.
+ * @returns The function to call per request.
+ */
+export function handlerOf(handler: Handler | { fetch: Handler }): Handler {
+  if (typeof handler === "function") return handler;
+  if (handler !== null && typeof handler === "object" && typeof handler.fetch === "function") {
+    const target = handler;
+    const fetch = handler.fetch;
+    return (request, info) => fetch.call(target, request, info);
+  }
+  throw new TypeError(
+    `Cannot serve: the handler must be a function or an object with a fetch method, got ${
+      kindOf(handler)
+    }`,
+  );
+}
+
+const LENIENT_FLAGS = ["missingHost", "bareLf", "methods"] as const;
+
+function resolveLenient(lenient: unknown): Required<ServeLenientFlags> {
+  const out = { missingHost: false, bareLf: false, methods: false };
+  if (lenient === undefined) return out;
+  if (lenient === null || typeof lenient !== "object") {
+    throw new TypeError(`Cannot serve: lenient must be an object, got ${kindOf(lenient)}`);
+  }
+  for (const name of Object.keys(lenient)) {
+    if (!(LENIENT_FLAGS as readonly string[]).includes(name)) {
+      throw new TypeError(
+        `Cannot serve: lenient.${name} is not a flag (known: ${LENIENT_FLAGS.join(", ")})`,
+      );
+    }
+    const value = (lenient as Record<string, unknown>)[name];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new TypeError(`Cannot serve: lenient.${name} must be a boolean, got ${kindOf(value)}`);
+    }
+    out[name as keyof typeof out] = value === true;
+  }
+  return out;
 }

@@ -66,6 +66,7 @@ import type { Clock, Timed } from "./clock.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { WriteLoop, type WriteLoopHost } from "./write_loop.ts";
 import { openExchange } from "./open_exchange.ts";
+import { ignore } from "../_codec/ignore.ts";
 import {
   returnLargeReadBuffer,
   returnParser,
@@ -114,7 +115,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   #transport: Transport;
   #config: ConnectionConfig;
   #clock: Clock;
-  #remoteAddr: Deno.NetAddr | Deno.UnixAddr;
+  #remoteAddr: Deno.Addr;
   #writer: WriteLoop;
   #dispatcher: Dispatcher;
   /** One of the PHASE_ constants; it only grows (see the module doc). */
@@ -158,7 +159,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
    */
   constructor(
     transport: Transport,
-    remoteAddr: Deno.NetAddr | Deno.UnixAddr,
+    remoteAddr: Deno.Addr,
     config: ConnectionConfig,
     clock: Clock,
   ) {
@@ -166,7 +167,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     this.#remoteAddr = remoteAddr;
     this.#config = config;
     this.#clock = clock;
-    this.#writer = new WriteLoop(transport, this);
+    this.#writer = new WriteLoop(transport, this, config.keepAliveLine);
     this.#dispatcher = new Dispatcher(config, this.#writer);
     this.#idleSince = Date.now();
   }
@@ -226,6 +227,16 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
       // Idle, or a partial head that will never be answered.
       this.#destroy(shutdownReason());
     }
+  }
+
+  /** Pending reads keep the process alive again (the default). */
+  ref(): void {
+    this.#transport.ref?.();
+  }
+
+  /** Pending reads no longer keep the process alive (the server's `unref()`). */
+  unref(): void {
+    this.#transport.unref?.();
   }
 
   /** Cuts everything short (shutdown deadline): signals abort with `reason`, the socket closes. */
@@ -533,8 +544,16 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     if (current !== null && current.receiving) current.failBody(reason);
     this.#current = null;
     this.#headStart = NO_HEAD;
-    // Go's rule: EOF while requests are in flight means the client went away.
-    for (const ex of this.#writer.queue) if (!ex.done) ex.abort(reason);
+    // Go's rule: EOF while requests are in flight means the client went away. Answers
+    // already made are still written (a half-closed client reads them), but a streamed
+    // body is not started or continued: an idle SSE stream would hold the connection
+    // (and a graceful shutdown) forever for nobody.
+    for (const ex of this.#writer.queue) {
+      if (ex.done) continue;
+      ex.abort(reason);
+      ex.peerGone = true;
+      ex.reader?.cancel(reason).catch(ignore);
+    }
     this.#checkIdle();
   }
 
@@ -632,6 +651,11 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     // Nobody read the body: the reader drains the rest (up to maxDrainBytes, else close).
     if (ex.complete()) this.#wakeRead();
     if (open && this.#writer.queue.length < MAX_PIPELINED) this.#wakeRead();
+  }
+
+  /** WriteLoopHost: `ex`'s body broke after its head went out: tell onError. */
+  bodyFailed(ex: ServerExchange, error: unknown): void {
+    this.#dispatcher.report(ex, error);
   }
 
   /** WriteLoopHost: `ex`'s Response cannot be sent: onError's turn. */

@@ -131,6 +131,28 @@ export class Dispatcher {
     this.#errorSettled(ex, result);
   }
 
+  /**
+   * Reports a failure that comes too late for any answer (a response body that errored
+   * or broke its Content-Length after its head went out) to onError, as Deno.serve
+   * does; whatever onError returns is dropped, a response having already begun.
+   *
+   * @param ex The exchange whose response broke.
+   * @param error What went wrong.
+   */
+  report(ex: ServerExchange, error: unknown): void {
+    try {
+      const result: unknown = this.#config.onError(error, ex.request ?? undefined);
+      if (result instanceof ResponseClass) result.body?.cancel().catch(ignore);
+      else if (result !== null && typeof result === "object" && "then" in result) {
+        Promise.resolve(result).then((value) => {
+          if (value instanceof ResponseClass) value.body?.cancel().catch(ignore);
+        }, (hookError) => console.error("Wire: onError failed:", hookError));
+      }
+    } catch (hookError) {
+      console.error("Wire: onError failed:", hookError);
+    }
+  }
+
   #errorSettled(ex: ServerExchange, value: unknown): void {
     if (ex.state !== EX_PENDING) return;
     if (value instanceof ResponseClass) ex.respond(value);

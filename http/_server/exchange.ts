@@ -88,6 +88,7 @@ export class ServerExchange implements ResponseContext {
   keepAlive = true;
   committed = false;
   reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  peerGone = false;
 
   /** Wakes a writer waiting on this exchange. */
   notify(): void {
@@ -185,8 +186,8 @@ export class ServerExchange implements ResponseContext {
 
   /**
    * The connection closed under this exchange: its signal aborts, its body and its
-   * response stream are cancelled with `reason`, `completed` resolves, and a waiting
-   * writer wakes to find the connection closed.
+   * response stream are cancelled with `reason`, `completed` rejects (the response was
+   * not delivered), and a waiting writer wakes to find the connection closed.
    *
    * @param reason Why (client gone, shutdown deadline, a write failed).
    */
@@ -194,7 +195,7 @@ export class ServerExchange implements ResponseContext {
     this.abort(reason);
     if (this.body !== null && this.receiving) this.body.fail(reason);
     this.reader?.cancel(reason).catch(ignore);
-    this.info?.complete();
+    this.info?.fail(reason);
     this.notify();
   }
 }

@@ -11,6 +11,7 @@ import type { ConnectionConfig } from "./config.ts";
 import { type BodySink, BodySource } from "./body_source.ts";
 import type { ServerExchange } from "./exchange.ts";
 import { LazyServeInfo } from "./serve_info.ts";
+import { joinCookies } from "./cookie_fields.ts";
 import { createRequest, fastRequestActive, requestUrl, validHost } from "./request.ts";
 
 /**
@@ -29,10 +30,12 @@ export function openExchange(
   parser: Parser,
   config: ConnectionConfig,
   sink: BodySink,
-  remoteAddr: Deno.NetAddr | Deno.UnixAddr,
+  remoteAddr: Deno.Addr,
 ): number {
-  // RFC 9112 §3.2: exactly one Host on HTTP/1.1; never more than one.
-  if (parser.hostCount > 1 || (ex.minor === 1 && parser.hostCount === 0)) return 400;
+  // RFC 9112 §3.2: exactly one Host on HTTP/1.1 (none only with lenient.missingHost);
+  // never more than one.
+  const hosts = parser.hostCount;
+  if (hosts > 1 || (hosts === 0 && ex.minor === 1 && !config.missingHost)) return 400;
   if (parser.contentLength > config.maxBodyBytes) return 413;
   const host = parser.host;
   let url: string | null;
@@ -53,7 +56,7 @@ export function openExchange(
     const handle = createRequest(
       method,
       url,
-      parser.headers,
+      joinCookies(parser.headers),
       body === null ? null : body.stream,
       parser.contentLength,
     );

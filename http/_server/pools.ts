@@ -55,6 +55,7 @@ export function takeParser(config: ConnectionConfig): Parser {
     maxHeaderCount: config.maxHeaderCount,
     maxUrlBytes: config.maxUrlBytes,
     upgrade: false,
+    lenient: config.parserLenient,
   });
 }
 

@@ -34,6 +34,11 @@ export interface HeadScan {
   close: boolean;
   /** Whether the handler set its own `date`. */
   date: boolean;
+  /**
+   * Input, set before the scan: the body was decoded by a client (see
+   * `_codec/decoded_body.ts`), so its `content-encoding` and `content-length` are dropped.
+   */
+  decoded: boolean;
 }
 
 /** Parses a decimal Content-Length value; -1 when it is not plain digits or too big. */
@@ -55,9 +60,10 @@ function listsClose(value: string): boolean {
 }
 
 /**
- * Sorts one field into `scan`: copied into its field lines, or noted. The four names the
- * server decides itself are recognised by length first, so ordinary fields cost one
- * switch.
+ * Sorts one field into `scan`: copied into its field lines, or noted. The names the
+ * server decides itself (Date, Connection, Keep-Alive, Content-Length, Transfer-Encoding,
+ * and Content-Encoding of a decoded body) are recognised by length first, so ordinary
+ * fields cost one switch.
  */
 function sortField(scan: HeadScan, value: string, name: string): void {
   switch (name.length) {
@@ -69,12 +75,18 @@ function sortField(scan: HeadScan, value: string, name: string): void {
         if (listsClose(value)) scan.close = true;
         return;
       }
+      // Hop-by-hop (RFC 9110 §7.6.1): the server manages its connections and says how
+      // long it keeps them itself.
+      if (name === "keep-alive") return;
       break;
     case 14:
       if (name === "content-length") {
-        scan.length = parseLength(value);
+        if (!scan.decoded) scan.length = parseLength(value);
         return;
       }
+      break;
+    case 16:
+      if (scan.decoded && name === "content-encoding") return;
       break;
     case 17:
       // The server frames the body itself (RFC 9112 §6.1); a handler's value is dropped.
@@ -132,7 +144,9 @@ export function scanHeaderList(
     sortField(
       scan,
       pair[1],
-      n === 4 || n === 10 || n === 14 || n === 17 ? name.toLowerCase() : name,
+      n === 4 || n === 10 || n === 14 || n === 17 || (n === 16 && scan.decoded)
+        ? name.toLowerCase()
+        : name,
     );
   }
 }
@@ -164,6 +178,8 @@ export function statusLine(status: number, reason: string): string {
  * @param connection One of the CONNECTION_ constants.
  * @param hasDate Whether the handler set its own `date`.
  * @param now The current time in epoch milliseconds (for the cached Date).
+ * @param keepAliveLine Added when the connection stays open: `keep-alive: timeout=N\r\n`
+ * (the idle time left to the client, which load balancers and clients read), or "".
  * @returns The head text.
  */
 export function headText(
@@ -175,13 +191,24 @@ export function headText(
   connection: number,
   hasDate: boolean,
   now: number,
+  keepAliveLine: string,
 ): string {
   let head = statusLine(status, reason) + fieldLines;
   if (!hasDate) head += dateLine(now);
   if (framing === FRAME_LENGTH) head += "content-length: " + length + "\r\n";
   else if (framing === FRAME_CHUNKED) head += "transfer-encoding: chunked\r\n";
-  if (connection === CONNECTION_CLOSE) head += "connection: close\r\n\r\n";
-  else if (connection === CONNECTION_KEEP_ALIVE) head += "connection: keep-alive\r\n\r\n";
-  else head += "\r\n";
-  return head;
+  if (connection === CONNECTION_CLOSE) return head + "connection: close\r\n\r\n";
+  if (connection === CONNECTION_KEEP_ALIVE) head += "connection: keep-alive\r\n";
+  return head + keepAliveLine + "\r\n";
+}
+
+/**
+ * The `keep-alive: timeout=N` line for a server whose idle connections close after
+ * `keepAliveTimeout` ms: whole seconds, rounded down, as node:http sends it.
+ *
+ * @param keepAliveTimeout The server's keep-alive timeout in milliseconds.
+ * @returns The field line.
+ */
+export function keepAliveLine(keepAliveTimeout: number): string {
+  return "keep-alive: timeout=" + Math.floor(keepAliveTimeout / 1000) + "\r\n";
 }

@@ -7,14 +7,17 @@
  * costs several microseconds per response (bench/encode_head_bench.ts, "body"). Deno
  * keeps the body source and header list of a Response in internal fields; when a probe
  * at load time finds them with exactly the expected shape and behaviour, the fast route
- * reads static bodies and the header list from there (read-only: nothing is changed).
- * If the probe fails (another Deno version), every response takes the public route.
+ * reads static bodies and the header list from there. The one thing it writes is the
+ * "consumed" mark of a static body it sent (Deno's own serve sets the same flag), so a
+ * Response sent twice fails the second time as with Deno.serve. If the probe fails
+ * (another Deno version), every response takes the public route.
  *
  * @module
  */
 
 import { type HeadScan, scanHeaderList, scanHeaders } from "./response_head.ts";
 import { symbolNamed } from "./deno_internals.ts";
+import { isDecoded } from "../_codec/decoded_body.ts";
 
 /** No body. */
 export const KIND_NONE = 0;
@@ -35,6 +38,11 @@ export interface ResponseParts extends HeadScan {
   reason: string;
   /** One of the KIND_ constants. */
   kind: number;
+  /**
+   * Filled by the public route, which cannot tell a static body from a stream (both come
+   * as `response.body`): the writer then guesses from how the stream behaves.
+   */
+  publicRoute: boolean;
   text: string;
   bytes: Uint8Array | null;
   stream: ReadableStream<Uint8Array> | null;
@@ -49,7 +57,9 @@ export function newParts(): ResponseParts {
     length: -1,
     close: false,
     date: false,
+    decoded: false,
     kind: KIND_NONE,
+    publicRoute: false,
     text: "",
     bytes: null,
     stream: null,
@@ -76,6 +86,7 @@ const ReadableStreamClass = ReadableStream;
 let INNER: symbol | undefined;
 let LAZY_BODY: symbol | undefined;
 let LAZY_TYPE: symbol | undefined;
+let LAZY_CONSUMED: symbol | undefined;
 let fastEnabled = false;
 
 interface InnerBody {
@@ -84,6 +95,8 @@ interface InnerBody {
 interface InnerResponse {
   /** "default", or "error" for `Response.error()` (what the public `type` getter reads). */
   type: string;
+  /** Deno's fetch decoded the body's content coding (absent on other responses). */
+  bodyDecoded?: boolean;
   status: number;
   statusMessage: string;
   headerList: [string, string][];
@@ -97,7 +110,11 @@ function probe(): boolean {
     INNER = symbolNamed(lazy, "response");
     LAZY_BODY = symbolNamed(lazy, "lazy static body");
     LAZY_TYPE = symbolNamed(lazy, "lazy static content type");
-    if (INNER === undefined || LAZY_BODY === undefined || LAZY_TYPE === undefined) return false;
+    LAZY_CONSUMED = symbolNamed(lazy, "serve fast consumed");
+    if (
+      INNER === undefined || LAZY_BODY === undefined || LAZY_TYPE === undefined ||
+      LAZY_CONSUMED === undefined
+    ) return false;
     const any = (r: Response) => r as unknown as Record<symbol, unknown>;
     if (any(lazy)[LAZY_BODY] !== "ab" || any(lazy)[LAZY_TYPE] !== null) return false;
     if (lazy.status !== 200 || lazy.statusText !== "") return false;
@@ -145,6 +162,18 @@ function probe(): boolean {
     if (any(typed)[LAZY_TYPE] !== null || materialized.length !== 1) return false;
     const initOnly = new Response("t", { status: 200 });
     if (any(initOnly)[LAZY_TYPE] !== DEFAULT_TEXT_TYPE) return false;
+    // A sent body is used up, as Deno.serve leaves it: marking a lazy body (the flag Deno's
+    // own serve sets) or a static source consumed must make the Response say so.
+    const sentLazy = new Response("s");
+    if (any(sentLazy)[LAZY_CONSUMED] !== false) return false;
+    any(sentLazy)[LAZY_CONSUMED] = true;
+    if (!sentLazy.bodyUsed) return false;
+    const sentStatic = new Response("s", { status: 201 });
+    const sentSource = (any(sentStatic)[INNER] as InnerResponse).body?.streamOrStatic as {
+      consumed: boolean;
+    };
+    sentSource.consumed = true;
+    if (!sentStatic.bodyUsed) return false;
     const error = Response.error();
     if ((any(error)[INNER] as InnerResponse).type !== "error" || error.type !== "error") {
       return false;
@@ -186,11 +215,14 @@ export function readParts(response: Response, parts: ResponseParts): void {
   parts.bytes = null;
   parts.stream = null;
   parts.text = "";
+  parts.publicRoute = false;
   if (fastEnabled) {
     const slots = response as unknown as Record<symbol, unknown>;
     const lazy = slots[LAZY_BODY!];
     if (typeof lazy === "string") {
       // `new Response(string)` or `Response.json(value)` with no init: status 200, one field.
+      if (slots[LAZY_CONSUMED!] === true) throw usedError();
+      slots[LAZY_CONSUMED!] = true;
       parts.status = 200;
       parts.reason = "";
       const type = slots[LAZY_TYPE!];
@@ -206,22 +238,23 @@ export function readParts(response: Response, parts: ResponseParts): void {
     if (inner !== undefined && inner.type !== "error") {
       parts.status = inner.status;
       parts.reason = inner.statusMessage;
+      const body = inner.body;
+      const source = body === null ? null : body.streamOrStatic;
+      parts.decoded = inner.bodyDecoded === true ||
+        (source instanceof ReadableStreamClass && isDecoded(source));
       scanHeaderList(inner.headerList, parts);
       // A 200 with a static body and only a Content-Type in its init (or none, with a
       // typed body) keeps that type beside the list until the headers are touched; Deno
       // then appends it to the list.
       const type = slots[LAZY_TYPE!];
       if (typeof type === "string") parts.fields += typeLine(type);
-      const body = inner.body;
-      if (body === null) {
+      if (body === null || source === null) {
         parts.kind = KIND_NONE;
         return;
       }
-      const source = body.streamOrStatic;
       if (!(source instanceof ReadableStreamClass)) {
-        if (source.consumed) {
-          throw new TypeError("Cannot send the response: its body is already used");
-        }
+        if (source.consumed) throw usedError();
+        source.consumed = true;
         const value = source.body;
         if (typeof value === "string") {
           parts.kind = KIND_TEXT;
@@ -245,14 +278,23 @@ export function readParts(response: Response, parts: ResponseParts): void {
   if (response.type === "error") {
     throw new TypeError("Cannot send the response: it is a network error (Response.error())");
   }
+  parts.publicRoute = true;
   parts.status = response.status;
   parts.reason = response.statusText;
+  parts.decoded = isDecoded(response.body);
   scanHeaders(response.headers, parts);
   streamBody(response, parts);
 }
 
+/** A Response whose body was sent (or read) before: Deno.serve's words for it. */
+function usedError(): TypeError {
+  return new TypeError(
+    "Cannot send the response: its body has already been consumed (a Response can be sent once)",
+  );
+}
+
 function streamBody(response: Response, parts: ResponseParts): void {
-  if (response.bodyUsed) throw new TypeError("Cannot send the response: its body is already used");
+  if (response.bodyUsed) throw usedError();
   const stream = response.body;
   if (stream === null) {
     parts.kind = KIND_NONE;

@@ -5,35 +5,68 @@
  */
 
 import type { ServeInfo } from "../handler.ts";
+import { errorText } from "../_codec/error_text.ts";
+
+const DONE = 1;
+const FAILED = 2;
 
 /**
  * `ServeInfo` with `completed` made on first use: most handlers never look at it, so no
- * promise is created per request unless one does.
+ * promise is created per request unless one does. As Deno documents for its own,
+ * `completed` resolves once the response is delivered and rejects with
+ * `Deno.errors.Interrupted` when it could not be (the client went away, a shutdown
+ * deadline, a body that failed mid-way).
  */
 export class LazyServeInfo implements ServeInfo {
-  readonly remoteAddr: Deno.NetAddr | Deno.UnixAddr;
-  #done = false;
+  readonly remoteAddr: Deno.Addr;
+  #state = 0;
+  #reason: unknown = undefined;
   #promise: Promise<void> | null = null;
   #resolve: (() => void) | null = null;
+  #reject: ((error: unknown) => void) | null = null;
 
-  constructor(remoteAddr: Deno.NetAddr | Deno.UnixAddr) {
+  constructor(remoteAddr: Deno.Addr) {
     this.remoteAddr = remoteAddr;
   }
 
-  /** Resolves when the response has been written, or the exchange was cut short. */
+  /** Settles when the response has been written (resolves) or could not be (rejects). */
   get completed(): Promise<void> {
     if (this.#promise === null) {
-      this.#promise = this.#done
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => (this.#resolve = resolve));
+      if (this.#state === DONE) this.#promise = Promise.resolve();
+      else if (this.#state === FAILED) this.#promise = Promise.reject(interrupted(this.#reason));
+      else {
+        this.#promise = new Promise<void>((resolve, reject) => {
+          this.#resolve = resolve;
+          this.#reject = reject;
+        });
+      }
     }
     return this.#promise;
   }
 
-  /** Marks the exchange complete. */
+  /** The response was delivered. */
   complete(): void {
-    if (this.#done) return;
-    this.#done = true;
-    if (this.#resolve !== null) this.#resolve();
+    if (this.#state !== 0) return;
+    this.#state = DONE;
+    this.#resolve?.();
   }
+
+  /**
+   * The response could not be delivered.
+   *
+   * @param reason Why (the same reason the request's signal aborted with).
+   */
+  fail(reason: unknown): void {
+    if (this.#state !== 0) return;
+    this.#state = FAILED;
+    this.#reason = reason;
+    this.#reject?.(interrupted(reason));
+  }
+}
+
+function interrupted(reason: unknown): Error {
+  return new Deno.errors.Interrupted(
+    `The response could not be delivered: ${errorText(reason)}`,
+    { cause: reason },
+  );
 }

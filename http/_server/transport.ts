@@ -16,4 +16,8 @@ export interface Transport extends ByteReader, ByteWriter {
   close(): void;
   /** Ends the write direction only (TCP half-close), if the transport can. */
   closeWrite?(): Promise<void>;
+  /** Pending reads keep the process alive again (the default). */
+  ref?(): void;
+  /** Pending reads no longer keep the process alive (a server's `unref()`). */
+  unref?(): void;
 }

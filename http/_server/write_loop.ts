@@ -40,6 +40,11 @@ export interface WriteLoopHost {
   batchWritten(open: boolean): void;
   /** Closes the connection now (a write failed, or a body broke after its head went out). */
   abort(reason: unknown): void;
+  /**
+   * `ex`'s body failed after its head went out (the stream errored, or it broke its
+   * Content-Length): report it (onError), as the connection closes.
+   */
+  bodyFailed(ex: ServerExchange, error: unknown): void;
 }
 
 /** The write loop of one connection; it owns the queue of exchanges and the output buffer. */
@@ -59,6 +64,7 @@ export class WriteLoop implements WriterWake {
 
   #host: WriteLoopHost;
   #out: Output;
+  #keepAliveLine: string;
   #queue: ServerExchange[] = [];
   /** The loop runs, or the batch it wrote is still being sent. */
   #busy = false;
@@ -68,10 +74,12 @@ export class WriteLoop implements WriterWake {
   /**
    * @param writer Where the bytes go (the connection's transport).
    * @param host The connection.
+   * @param keepAliveLine The `keep-alive: timeout=N` line of kept-alive responses.
    */
-  constructor(writer: ByteWriter, host: WriteLoopHost) {
+  constructor(writer: ByteWriter, host: WriteLoopHost, keepAliveLine: string) {
     this.#host = host;
     this.#out = new Output(writer);
+    this.#keepAliveLine = keepAliveLine;
   }
 
   /** The exchanges awaiting their responses, in request order. */
@@ -185,7 +193,7 @@ export class WriteLoop implements WriterWake {
         let result: boolean | Promise<boolean>;
         try {
           if (now === 0) now = Date.now();
-          result = writeResponse(out, ex.response!, ex, now);
+          result = writeResponse(out, ex.response!, ex, now, this.#keepAliveLine);
           if (result instanceof Promise) {
             now = 0;
             result = await result;
@@ -200,9 +208,9 @@ export class WriteLoop implements WriterWake {
           }
           if (ex.committed || error instanceof BodyAbort) {
             // The head went out; the body failed: the client must see a cut, not a lie.
-            console.error("Wire: the response body failed:", error);
             await out.flush().catch(ignore);
             host.abort(clientClosedReason());
+            if (!(error instanceof BodyAbort && error.byPeer)) host.bodyFailed(ex, error);
             break;
           }
           // Not sendable (Response.error(), body already used): onError, else 500.

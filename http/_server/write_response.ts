@@ -39,6 +39,8 @@ export interface ResponseContext {
   committed: boolean;
   /** The body reader while a stream is being sent, so an abort can cancel it. */
   reader: ReadableStreamDefaultReader<Uint8Array> | null;
+  /** The client went away: a streamed body is not started or continued. */
+  peerGone: boolean;
 }
 
 const parts: ResponseParts = newParts();
@@ -48,7 +50,9 @@ let cachedStatus = 0;
 let cachedFields = "";
 let cachedConnection = -1;
 let cachedDate = "";
+let cachedKeepAlive = "";
 const utf8Encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 
 function cancelStream(stream: ReadableStream<Uint8Array> | null): void {
   if (stream !== null && !stream.locked) stream.cancel().catch(ignore);
@@ -73,6 +77,7 @@ function connectionValue(keepAlive: boolean, minor: number): number {
  * @param response The handler's Response.
  * @param ctx The exchange.
  * @param now Current time (epoch ms) for the Date header.
+ * @param keepAliveLine The `keep-alive: timeout=N` line a kept-alive response carries.
  * @returns Whether the connection may be kept open.
  */
 export function writeResponse(
@@ -80,6 +85,7 @@ export function writeResponse(
   response: Response,
   ctx: ResponseContext,
   now: number,
+  keepAliveLine: string,
 ): boolean | Promise<boolean> {
   readParts(response, parts);
   const status = parts.status;
@@ -108,7 +114,7 @@ export function writeResponse(
       if (
         length !== cachedLength || status !== cachedStatus || parts.fields !== cachedFields ||
         connection !== cachedConnection || date !== cachedDate || parts.reason !== "" ||
-        parts.date
+        parts.date || keepAliveLine !== cachedKeepAlive
       ) {
         const head = headText(
           status,
@@ -119,6 +125,7 @@ export function writeResponse(
           connection,
           parts.date,
           now,
+          keepAliveLine,
         );
         cachedHead = new Uint8Array(head.length);
         writeLatin1(head, cachedHead, 0);
@@ -129,6 +136,7 @@ export function writeResponse(
         cachedFields = parts.fields;
         cachedConnection = connection;
         cachedDate = date;
+        cachedKeepAlive = keepAliveLine;
       }
       const mark = out.length;
       out.bytes(cachedHead);
@@ -149,13 +157,32 @@ export function writeResponse(
       cancelStream(parts.stream);
       length = parts.length;
     } else {
-      return writeStreamed(out, parts.stream!, ctx, status, keepAlive, now);
+      return writeStreamed(
+        out,
+        parts.stream!,
+        ctx,
+        status,
+        keepAlive,
+        now,
+        keepAliveLine,
+        parts.publicRoute,
+      );
     }
   } else if (ctx.head && parts.length >= 0) {
     length = parts.length;
   }
   out.text(
-    headText(status, parts.reason, parts.fields, framing, length, connection, parts.date, now),
+    headText(
+      status,
+      parts.reason,
+      parts.fields,
+      framing,
+      length,
+      connection,
+      parts.date,
+      now,
+      keepAliveLine,
+    ),
   );
   ctx.committed = true;
   if (body === null || ctx.head || framing === FRAME_NONE || status === 304) return keepAlive;
@@ -166,11 +193,20 @@ export function writeResponse(
   return out.send(body).then(() => keepAlive);
 }
 
-/** Thrown when a streamed body fails after its head was committed. */
+/**
+ * Thrown when a streamed body fails after its head was committed: the connection must
+ * close (the client sees a cut, not a lie). `byPeer` tells a client that went away (not
+ * worth reporting) from a body that failed or broke its declared length (reported to
+ * `onError`, as Deno.serve does).
+ */
 export class BodyAbort extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** Whether the peer caused it (it went away), rather than the body. */
+  readonly byPeer: boolean;
+
+  constructor(message: string, options?: ErrorOptions & { byPeer?: boolean }) {
     super(message, options);
     this.name = "BodyAbort";
+    this.byPeer = options?.byPeer ?? false;
   }
 }
 
@@ -183,6 +219,51 @@ function checkChunk(value: unknown): Uint8Array {
   );
 }
 
+type ReadResult = ReadableStreamReadResult<Uint8Array>;
+
+/**
+ * The result of `read` when it settles within a microtask (a chunk already queued, a
+ * static source), so that chunk can go out in the same write as what is buffered; null
+ * when it is still pending (then await `read` itself).
+ */
+async function settledSoon(read: Promise<ReadResult>, ticks: number): Promise<ReadResult | null> {
+  let settled: ReadResult | null = null;
+  read.then((result) => (settled = result), ignore);
+  for (let i = 0; i < ticks && settled === null; i++) await null;
+  return settled;
+}
+
+/**
+ * Microtasks a queued chunk takes to come out of a read: one for a stream the handler
+ * filled; two for the stream Deno makes of a static body (measured on Deno 2.9), which
+ * the public route has to recognise.
+ */
+const QUEUED_TICKS = 1;
+const STATIC_TICKS = 3;
+
+/** Throws when the client went away while the body streamed (the exchange was cut short). */
+function checkPeer(ctx: ResponseContext): void {
+  if (ctx.peerGone) {
+    throw new BodyAbort("Cannot send the response body: the client closed the connection", {
+      byPeer: true,
+    });
+  }
+}
+
+/**
+ * Sends a streamed body. The head goes out at once, before the first chunk is awaited
+ * (with that chunk in the same write when it is already there): SSE, long polls and
+ * duplex echoes see their status and headers as soon as the handler returns. Framing, as
+ * Deno.serve does it: the Content-Length the handler set, exactly that many bytes (a
+ * longer stream is cut there and the connection closes; a shorter one closes the
+ * connection early; both are reported to onError); otherwise chunked on HTTP/1.1 and
+ * close-delimited on HTTP/1.0, even when the stream turns out to be short. HEAD gets the
+ * head alone (with the declared length, if any) and the stream is cancelled.
+ *
+ * `guessStatic` is for the public route, which sees every body as a stream: a body that
+ * is whole within its first read (the shape of a static one) gets a Content-Length, as
+ * the fast route gives a static body.
+ */
 async function writeStreamed(
   out: Output,
   stream: ReadableStream<Uint8Array>,
@@ -190,120 +271,114 @@ async function writeStreamed(
   status: number,
   keepAlive: boolean,
   now: number,
+  keepAliveLine: string,
+  guessStatic: boolean,
 ): Promise<boolean> {
   // Copy what the head needs: `parts` is shared and refilled by the next response.
   const reason = parts.reason;
   const fields = parts.fields;
   const declared = parts.length;
   const hasDate = parts.date;
+  const head = (framing: number, length: number, open: boolean) =>
+    headText(
+      status,
+      reason,
+      fields,
+      framing,
+      length,
+      connectionValue(open, ctx.minor),
+      hasDate,
+      now,
+      keepAliveLine,
+    );
+  if (ctx.head && (declared >= 0 || !guessStatic)) {
+    cancelStream(stream);
+    out.text(head(declared >= 0 ? FRAME_LENGTH : FRAME_NONE, declared, keepAlive));
+    ctx.committed = true;
+    return keepAlive;
+  }
   const reader = stream.getReader();
   ctx.reader = reader;
+  const chunked = declared < 0 && ctx.minor !== 0;
+  const open = keepAlive && (declared >= 0 || chunked);
   try {
-    if (declared >= 0) {
-      // The handler set Content-Length: send exactly that many bytes.
-      out.text(
-        headText(
-          status,
-          reason,
-          fields,
-          FRAME_LENGTH,
-          declared,
-          connectionValue(keepAlive, ctx.minor),
-          hasDate,
-          now,
-        ),
-      );
-      ctx.committed = true;
-      let sent = 0;
-      for (;;) {
-        const result = await reader.read();
-        if (result.done) break;
-        const chunk = checkChunk(result.value);
-        sent += chunk.length;
-        if (sent > declared) {
-          throw new BodyAbort(
-            `Cannot send the response body: ${sent} bytes exceed its Content-Length ${declared}`,
-          );
-        }
-        await out.send(chunk);
-        await out.flush();
+    checkPeer(ctx);
+    // The read in progress, and its result once known (null while it is pending).
+    let read: Promise<ReadResult> = reader.read();
+    const ticks = guessStatic ? STATIC_TICKS : QUEUED_TICKS;
+    let next: ReadResult | null = await settledSoon(read, ticks);
+    let first: Uint8Array | null = null;
+    if (declared < 0 && guessStatic && next !== null) {
+      let whole: Uint8Array | null = null;
+      if (next.done) whole = EMPTY;
+      else {
+        first = checkChunk(next.value);
+        read = reader.read();
+        next = await settledSoon(read, ticks);
+        if (next !== null && next.done) whole = first;
       }
-      if (sent < declared) {
-        throw new BodyAbort(
-          `Cannot send the response body: it ended after ${sent} of its Content-Length ${declared} bytes`,
-        );
+      if (whole !== null) {
+        out.text(head(FRAME_LENGTH, whole.length, keepAlive));
+        ctx.committed = true;
+        if (ctx.head) reader.cancel().catch(ignore);
+        else if (whole.length > 0) await out.send(whole);
+        return keepAlive;
       }
-      return keepAlive;
     }
-    const first = await reader.read();
-    if (first.done) {
-      out.text(
-        headText(
-          status,
-          reason,
-          fields,
-          FRAME_LENGTH,
-          0,
-          connectionValue(keepAlive, ctx.minor),
-          hasDate,
-          now,
-        ),
-      );
+    if (ctx.head) {
+      // The public route's guess found no whole body: the head alone, no length.
+      reader.cancel().catch(ignore);
+      out.text(head(FRAME_NONE, 0, keepAlive));
       ctx.committed = true;
       return keepAlive;
     }
-    const firstChunk = checkChunk(first.value);
-    // A stream that already holds its whole body (a static source) answers the next
-    // read within a microtask: then the length is known and no chunking is needed.
-    const pending = reader.read();
-    let peeked: ReadableStreamReadResult<Uint8Array> | null = null;
-    pending.then((r) => (peeked = r), ignore);
-    await null;
-    const whole = peeked !== null && (peeked as ReadableStreamReadResult<Uint8Array>).done;
-    if (whole || ctx.head) {
-      // HEAD: the head a GET would get (with its length when it is known), no body.
-      out.text(
-        headText(
-          status,
-          reason,
-          fields,
-          whole ? FRAME_LENGTH : FRAME_NONE,
-          firstChunk.length,
-          connectionValue(keepAlive, ctx.minor),
-          hasDate,
-          now,
-        ),
-      );
-      ctx.committed = true;
-      if (ctx.head) reader.cancel().catch(ignore);
-      else await out.send(firstChunk);
-      return keepAlive;
-    }
-    const chunked = ctx.minor !== 0;
-    const open = keepAlive && chunked;
     out.text(
-      headText(
-        status,
-        reason,
-        fields,
-        chunked ? FRAME_CHUNKED : FRAME_CLOSE,
-        0,
-        connectionValue(open, ctx.minor),
-        hasDate,
-        now,
+      head(
+        declared >= 0 ? FRAME_LENGTH : chunked ? FRAME_CHUNKED : FRAME_CLOSE,
+        declared,
+        open,
       ),
     );
     ctx.committed = true;
-    let next: Promise<ReadableStreamReadResult<Uint8Array>> = pending;
-    let chunk = firstChunk;
-    for (;;) {
-      if (chunked) await out.sendChunk(chunk);
-      else await out.send(chunk);
+    if (first !== null) {
+      // Read while guessing: it goes out with the head.
+      if (chunked) await out.sendChunk(first);
+      else await out.send(first);
+    }
+    if (next === null) {
+      // Nothing yet: the head (and whatever the batch holds) leaves now.
       await out.flush();
-      const result = await next;
-      if (result.done) break;
-      chunk = checkChunk(result.value);
-      next = reader.read();
+      next = await read;
+    }
+    let sent = first === null ? 0 : first.length;
+    for (;;) {
+      checkPeer(ctx);
+      if (next.done) break;
+      const chunk = checkChunk(next.value);
+      if (declared >= 0) {
+        const room = declared - sent;
+        if (chunk.length > room) {
+          // Exactly Content-Length bytes go out, then the connection closes.
+          if (room > 0) await out.send(chunk.subarray(0, room));
+          reader.cancel().catch(ignore);
+          throw new BodyAbort(
+            `Cannot send the response body: it is longer than its Content-Length ${declared}`,
+          );
+        }
+        await out.send(chunk);
+      } else if (chunked) {
+        await out.sendChunk(chunk);
+      } else {
+        await out.send(chunk);
+      }
+      sent += chunk.length;
+      await out.flush();
+      next = await reader.read();
+    }
+    if (declared >= 0 && sent < declared) {
+      throw new BodyAbort(
+        `Cannot send the response body: it ended after ${sent} of its Content-Length ${declared} bytes`,
+      );
     }
     if (chunked) out.lastChunk();
     return open;

@@ -20,7 +20,13 @@ Deno.test("Router types ctx.params from the path literal with no annotation", as
       const p: { n: string; rest: string } = ctx.params;
       return Response.json(p);
     })
-    .post("/files/*", (ctx) => new Response(ctx.params["*"]));
+    .post("/files/*", (ctx) => new Response(ctx.params["*"]))
+    .query("/q/:index", (ctx) => {
+      const p: { index: string } = ctx.params;
+      // @ts-expect-error: no such parameter in the path
+      ctx.params.other;
+      return Response.json(p);
+    });
   const handler = compose(router.routes());
   const response = await handler(req("/users/1/posts"), INFO);
   assert.deepEqual(await response.json(), { exact: { id: "1" }, id: "1" });

@@ -35,6 +35,32 @@ Deno.test("Router.all answers every method, and a method's own route wins over i
   assert.deepEqual(await text(router, "/x"), [200, "get"]);
 });
 
+Deno.test("Router.query routes QUERY requests with their body, by path and by name", async () => {
+  const router = new Router()
+    .query("/contacts/:list", async (ctx) => {
+      const { name } = await ctx.request.json();
+      return Response.json({ list: ctx.params.list, name });
+    })
+    .query("search", "/search", async (ctx) => new Response(`found ${await ctx.request.text()}`))
+    .get("/contacts/:list", say("get"));
+  const body = JSON.stringify({ name: "Ada" });
+  const found = await app(router)(req("/contacts/work", { method: "QUERY", body }), INFO);
+  assert.deepEqual(await found.json(), { list: "work", name: "Ada" });
+  assert.deepEqual(await text(router, "/contacts/work"), [200, "get"]);
+  const named = await app(router)(req("/search", { method: "QUERY", body: "q=1" }), INFO);
+  assert.equal(await named.text(), "found q=1");
+  assert.equal(router.url("search", {}, { page: 2 }), "/search?page=2");
+  // Methods are case-sensitive (RFC 9110 §9.1): "query" is not QUERY.
+  assert.equal((await app(router)(req("/search", { method: "query" }), INFO)).status, 501);
+});
+
+Deno.test("Router.all answers QUERY, and a QUERY route wins over it", async () => {
+  const router = new Router().all("/x", say("all")).query("/y", say("query")).all("/y", say("all"));
+  assert.deepEqual(await text(router, "/x", "QUERY"), [200, "all"]);
+  assert.deepEqual(await text(router, "/y", "QUERY"), [200, "query"]);
+  assert.deepEqual(await text(router, "/y", "POST"), [200, "all"]);
+});
+
 Deno.test("Router sets percent-decoded params; a malformed escape answers 400", async () => {
   const router = new Router()
     .get("/users/:id/posts/:postId?", (ctx) => Response.json(ctx.params))
@@ -99,6 +125,24 @@ Deno.test("allowedMethods answers 405 with Allow when the path has other methods
   const other = await app(router)(req("/u/7", { method: "PATCH" }), INFO);
   assert.equal(other.headers.get("allow"), "GET, HEAD, DELETE, OPTIONS");
   assert.equal((await app(router)(req("/nope", { method: "POST" }), INFO)).status, 404);
+});
+
+Deno.test("allowedMethods lists QUERY in Allow and answers a QUERY on a GET-only path 405, not 501", async () => {
+  const router = new Router().get("/s", say("g")).query("/s", say("q")).post("/p", say("p"));
+  const wrong = await app(router)(req("/s", { method: "DELETE" }), INFO);
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers.get("allow"), "GET, HEAD, QUERY, OPTIONS");
+  const options = await app(router)(req("/s", { method: "OPTIONS" }), INFO);
+  assert.equal(options.status, 204);
+  assert.equal(options.headers.get("allow"), "GET, HEAD, QUERY, OPTIONS");
+  // QUERY is a method the Router knows: a path without a QUERY route answers 405.
+  const query = await app(router)(req("/p", { method: "QUERY", body: "{}" }), INFO);
+  assert.equal(query.status, 405);
+  assert.equal(query.headers.get("allow"), "POST, OPTIONS");
+  const throwing = compose(router.routes(), router.allowedMethods({ throw: true }));
+  const thrown = await throwing(req("/p", { method: "QUERY" }), INFO);
+  assert.equal(thrown.status, 405);
+  assert.equal(thrown.headers.get("allow"), "POST, OPTIONS");
 });
 
 Deno.test("allowedMethods answers 501 for methods the router does not know", async () => {

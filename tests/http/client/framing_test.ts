@@ -214,6 +214,52 @@ Deno.test("Client retries an idempotent request once when a reused connection wa
   assert.equal(server.connections, 2);
 });
 
+Deno.test("Client retries a QUERY with a body once when a reused connection was closed, as PUT", async () => {
+  // QUERY is safe and idempotent (RFC 10008): the stale-connection race replays it, body
+  // and all, on a fresh connection.
+  const seen: string[] = [];
+  await using server = rawServer(async (conn, index) => {
+    const reader = new RequestReader(conn);
+    if (index === 0) {
+      await reader.read();
+      await send(conn, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
+      const dropped = await reader.read();
+      if (dropped !== null) seen.push(`dropped ${dropped.method}`);
+      return;
+    }
+    for (let request; (request = await reader.read()) !== null;) {
+      const body = new TextDecoder().decode(request.body);
+      seen.push(`answered ${request.method} ${request.headers.get("content-type")} ${body}`);
+      await send(conn, `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    }
+  });
+  await using client = new Client();
+  assert.equal(await (await client.fetch(server.url)).text(), "first");
+  const response = await client.fetch(server.url, {
+    method: "QUERY",
+    headers: { "content-type": "application/json" },
+    body: '{"q":"wire"}',
+  });
+  assert.equal(await response.text(), '{"q":"wire"}');
+  assert.deepEqual(seen, ["dropped QUERY", 'answered QUERY application/json {"q":"wire"}']);
+  assert.equal(server.connections, 2);
+});
+
+Deno.test("Client never retries a QUERY whose stream body cannot be sent again", async () => {
+  await using server = rawServer(async (conn) => {
+    const reader = new RequestReader(conn);
+    await reader.read();
+    await send(conn, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
+    await reader.read();
+  });
+  await using client = new Client();
+  assert.equal(await (await client.fetch(server.url)).text(), "first");
+  const body = ReadableStream.from([new TextEncoder().encode("q=1")]);
+  const error = await failure(client.fetch(server.url, { method: "QUERY", body }));
+  assert.equal(error.code, "CLOSED_EARLY");
+  assert.equal(server.connections, 1);
+});
+
 Deno.test("Client never retries a POST on a reused connection that closed", async () => {
   await using server = rawServer(async (conn) => {
     const reader = new RequestReader(conn);

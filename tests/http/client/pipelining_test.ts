@@ -16,14 +16,15 @@ function prepared(init?: RequestInit): PreparedRequest {
 }
 
 Deno.test("isPipelinable allows idempotent requests without a body once pipelining is above 1", () => {
-  for (const method of ["GET", "HEAD", "OPTIONS", "DELETE", "PUT"]) {
+  for (const method of ["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "QUERY"]) {
     assert.equal(isPipelinable(prepared({ method }), 2), true, method);
     assert.equal(isPipelinable(prepared({ method }), 1), false, `${method} without pipelining`);
   }
 });
 
 Deno.test("isPipelinable refuses non-idempotent methods", () => {
-  for (const method of ["POST", "PATCH", "PROPFIND"]) {
+  // "query" is not QUERY: methods are case-sensitive and fetch upper-cases only its six.
+  for (const method of ["POST", "PATCH", "PROPFIND", "query"]) {
     assert.equal(isPipelinable(prepared({ method }), 8), false, method);
   }
 });
@@ -33,6 +34,12 @@ Deno.test("isPipelinable allows an inline body at INLINE_BODY_BYTES and refuses 
   const past = prepared({ method: "PUT", body: new Uint8Array(INLINE_BODY_BYTES + 1) });
   assert.equal(isPipelinable(at, 2), true);
   assert.equal(isPipelinable(past, 2), false);
+});
+
+Deno.test("isPipelinable allows a QUERY with an inline body, as a safe and idempotent method", () => {
+  const query = prepared({ method: "QUERY", body: '{"q":1}' });
+  assert.equal(query.method, "QUERY");
+  assert.equal(isPipelinable(query, 2), true);
 });
 
 Deno.test("isPipelinable refuses Blob and stream bodies and Connection: close", () => {

@@ -5,6 +5,7 @@ import {
   CONNECTION_KEEP_ALIVE,
   type HeadScan,
   headText,
+  keepAliveLine,
   parseLength,
   scanHeaderList,
   scanHeaders,
@@ -25,6 +26,7 @@ import { errorResponse } from "../../../http/_server/error_response.ts";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 const DATE = "date: Tue, 02 Jan 2024 03:04:05 GMT\r\n";
+const KA = "keep-alive: timeout=5\r\n";
 
 Deno.test("formatHttpDate writes an IMF-fixdate (RFC 9110 §5.6.7)", () => {
   assert.equal(formatHttpDate(784111777000), "Sun, 06 Nov 1994 08:49:37 GMT");
@@ -56,7 +58,7 @@ Deno.test("parseLength accepts plain digits only", () => {
 
 /** A scan record holding leftovers, as a reused one does. */
 function newScan(): HeadScan {
-  return { fields: "stale: 1\r\n", length: 7, close: true, date: true };
+  return { fields: "stale: 1\r\n", length: 7, close: true, date: true, decoded: false };
 }
 
 Deno.test("scanHeaders copies fields but the framing ones, and notes them", () => {
@@ -78,40 +80,53 @@ Deno.test("scanHeaders copies fields but the framing ones, and notes them", () =
     length: 10,
     close: true,
     date: true,
+    decoded: false,
   });
   // The same record, scanned again: nothing of the first scan is left.
   scanHeaders(new Headers({ connection: "keep-alive" }), scan);
-  assert.deepEqual(scan, { fields: "", length: -1, close: false, date: false });
+  assert.deepEqual(scan, { fields: "", length: -1, close: false, date: false, decoded: false });
 });
 
 Deno.test("scanHeaderList matches framing names in any case and keeps the rest as given", () => {
   const scan = newScan();
   scanHeaderList([["Content-LENGTH", "3"], ["X-Mixed", "v"], ["CONNECTION", "close"]], scan);
-  assert.deepEqual(scan, { fields: "X-Mixed: v\r\n", length: 3, close: true, date: false });
+  assert.deepEqual(scan, {
+    fields: "X-Mixed: v\r\n",
+    length: 3,
+    close: true,
+    date: false,
+    decoded: false,
+  });
 });
 
-Deno.test("headText writes each framing and connection choice", () => {
+Deno.test("headText writes each framing and connection choice, keep-alive ones with their timeout", () => {
   const base = "HTTP/1.1 200 OK\r\nx: 1\r\n" + DATE;
   assert.equal(
-    headText(200, "", "x: 1\r\n", FRAME_LENGTH, 5, CONNECTION_DEFAULT, false, NOW),
-    base + "content-length: 5\r\n\r\n",
+    headText(200, "", "x: 1\r\n", FRAME_LENGTH, 5, CONNECTION_DEFAULT, false, NOW, KA),
+    base + "content-length: 5\r\n" + KA + "\r\n",
   );
   assert.equal(
-    headText(200, "", "x: 1\r\n", FRAME_CHUNKED, 0, CONNECTION_DEFAULT, false, NOW),
-    base + "transfer-encoding: chunked\r\n\r\n",
+    headText(200, "", "x: 1\r\n", FRAME_CHUNKED, 0, CONNECTION_DEFAULT, false, NOW, KA),
+    base + "transfer-encoding: chunked\r\n" + KA + "\r\n",
   );
   assert.equal(
-    headText(200, "", "x: 1\r\n", FRAME_CLOSE, 0, CONNECTION_CLOSE, false, NOW),
+    headText(200, "", "x: 1\r\n", FRAME_CLOSE, 0, CONNECTION_CLOSE, false, NOW, KA),
     base + "connection: close\r\n\r\n",
   );
   assert.equal(
-    headText(200, "", "x: 1\r\n", FRAME_NONE, 0, CONNECTION_KEEP_ALIVE, false, NOW),
-    base + "connection: keep-alive\r\n\r\n",
+    headText(200, "", "x: 1\r\n", FRAME_NONE, 0, CONNECTION_KEEP_ALIVE, false, NOW, KA),
+    base + "connection: keep-alive\r\n" + KA + "\r\n",
   );
   assert.equal(
-    headText(204, "", "", FRAME_NONE, 0, CONNECTION_DEFAULT, true, NOW),
+    headText(204, "", "", FRAME_NONE, 0, CONNECTION_DEFAULT, true, NOW, ""),
     "HTTP/1.1 204 No Content\r\n\r\n",
   );
+});
+
+Deno.test("keepAliveLine gives whole seconds, rounded down, as node:http does", () => {
+  assert.equal(keepAliveLine(5_000), KA);
+  assert.equal(keepAliveLine(65_999), "keep-alive: timeout=65\r\n");
+  assert.equal(keepAliveLine(999), "keep-alive: timeout=0\r\n");
 });
 
 Deno.test("writeLatin1 writes one byte per char, ASCII or not", () => {
@@ -143,13 +158,21 @@ function recorder() {
 }
 
 function context(overrides: Partial<ResponseContext> = {}): ResponseContext {
-  return { head: false, minor: 1, keepAlive: true, committed: false, reader: null, ...overrides };
+  return {
+    head: false,
+    minor: 1,
+    keepAlive: true,
+    committed: false,
+    reader: null,
+    peerGone: false,
+    ...overrides,
+  };
 }
 
 async function encode(response: Response, overrides: Partial<ResponseContext> = {}) {
   const r = recorder();
   const ctx = context(overrides);
-  const keep = await writeResponse(r.out, response, ctx, NOW);
+  const keep = await writeResponse(r.out, response, ctx, NOW, "");
   const text = r.text();
   return { keep, text, writes: r.writes.length, ctx };
 }
@@ -309,10 +332,10 @@ for (const fast of [true, false]) {
 
   t("writeResponse: an unsendable Response throws before anything is written", async () => {
     const r = recorder();
-    assert.throws(() => writeResponse(r.out, Response.error(), context(), NOW), TypeError);
+    assert.throws(() => writeResponse(r.out, Response.error(), context(), NOW, ""), TypeError);
     const used = new Response("x");
     await used.text();
-    assert.throws(() => writeResponse(r.out, used, context(), NOW), TypeError);
+    assert.throws(() => writeResponse(r.out, used, context(), NOW, ""), TypeError);
     assert.equal(r.out.length, 0);
   });
 }
@@ -343,8 +366,8 @@ Deno.test("writeResponse: a reused head never leaks into a response that differs
   }
   // Same length and shape, a second later: the Date moves on.
   const r = recorder();
-  await writeResponse(r.out, new Response("abcd"), context(), NOW);
-  await writeResponse(r.out, new Response("abcd"), context(), NOW + 1000);
+  await writeResponse(r.out, new Response("abcd"), context(), NOW, "");
+  await writeResponse(r.out, new Response("abcd"), context(), NOW + 1000, "");
   const both = r.text();
   assert.ok(both.includes("03:04:05 GMT") && both.includes("03:04:06 GMT"));
 });
