@@ -18,6 +18,8 @@ export {
   type ConnectionOptions,
   inject,
   injectBytes,
+  injectConnection,
+  type InjectedConnection,
   type InjectOptions,
   type InjectResult,
   serve,
@@ -25,6 +27,10 @@ export {
   type ServeOptions,
   Server,
   type ShutdownOptions,
+  upgrade,
+  type Upgrade,
+  type UpgradedConnection,
+  type UpgradeOptions,
 } from "./http/mod.ts";
 export { HttpError, httpError, type HttpErrorOptions } from "./http/mod.ts";
 export { isStatus, STATUS_TEXT, statusText } from "./http/mod.ts";

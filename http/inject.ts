@@ -15,6 +15,7 @@ import {
 import { Parser } from "./parser.ts";
 import { concat } from "../net/_bytes.ts";
 import { numberOption, POSITIVE_INTEGER } from "./_codec/options.ts";
+import { memoryPipe } from "./_codec/memory_pipe.ts";
 
 /**
  * Options for {@linkcode inject}: the server's limits and hooks plus how to feed the input.
@@ -313,4 +314,89 @@ export async function injectBytes(
   }
   signal?.throwIfAborted();
   return concat(transport.written);
+}
+
+/**
+ * A live connection to `handler` in memory: the returned stream is the client's end of
+ * a socket whose other end Wire's server connection serves (the real parser, state
+ * machine, encoder, timeouts and upgrades), with no port. Write requests, read
+ * responses; an upgraded connection (`upgrade()`, `upgradeWebSocket()`) goes on over the
+ * same stream, so a WebSocket or any other protocol can be tested in memory.
+ * `finished` resolves when the server side has closed; `close()` ends the connection.
+ *
+ * @param handler The handler under test.
+ * @param options Limits, hooks and the remote address, as for {@linkcode inject}.
+ * @returns The client's end of the connection.
+ *
+ * @example Two requests on one kept-alive connection
+ * ```ts
+ * import { injectConnection } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const conn = injectConnection(() => new Response("hi"));
+ * await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+ * const buffer = new Uint8Array(1024);
+ * const n = await conn.read(buffer);
+ * assert.match(new TextDecoder().decode(buffer.subarray(0, n ?? 0)), /^HTTP\/1\.1 200 OK/);
+ * conn.close();
+ * await conn.finished;
+ * ```
+ */
+export function injectConnection(
+  handler: Handler | HandlerObject,
+  options: Omit<InjectOptions, "chunkSize"> = {},
+): InjectedConnection {
+  const config = resolveConfig(handler, options, options.secure ? "https" : "http", "localhost");
+  const [client, server] = memoryPipe();
+  const clock = new Clock(
+    Clock.intervalFor(config.headersTimeout, config.requestTimeout, config.keepAliveTimeout),
+  );
+  const connection = new Connection(
+    server,
+    options.remoteAddr ?? DEFAULT_INJECT_REMOTE_ADDR,
+    config,
+    clock,
+  );
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const onAbort = () => connection.abort(signal!.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const finished = connection.run().finally(() => {
+    signal?.removeEventListener("abort", onAbort);
+  });
+  return {
+    read: (buffer) => client.read(buffer),
+    write: (buffer) => client.write(buffer),
+    closeWrite: () => client.closeWrite!(),
+    close: () => client.close(),
+    finished,
+  };
+}
+
+/**
+ * The client's end of a connection made by {@linkcode injectConnection}.
+ *
+ * @example Read until the server closes
+ * ```ts ignore
+ * import type { InjectedConnection } from "@wire/http";
+ *
+ * async function readAll(conn: InjectedConnection): Promise<number> {
+ *   const buffer = new Uint8Array(4096);
+ *   let total = 0;
+ *   for (let n; (n = await conn.read(buffer)) !== null && n > 0;) total += n;
+ *   return total;
+ * }
+ * ```
+ */
+export interface InjectedConnection {
+  /** Reads what the server wrote; resolves the count, or null once the server closed. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Sends bytes to the server; resolves how many were taken. */
+  write(buffer: Uint8Array): Promise<number>;
+  /** Ends the client's sending side (a TCP half-close). */
+  closeWrite(): Promise<void>;
+  /** Closes the connection. */
+  close(): void;
+  /** Resolves once the server side of the connection has closed. */
+  readonly finished: Promise<void>;
 }

@@ -45,11 +45,14 @@ export {
   type ServeOptions,
 } from "./server_options.ts";
 export { serve } from "./serve.ts";
+export { upgrade, type Upgrade, type UpgradedConnection, type UpgradeOptions } from "./upgrade.ts";
 export { Server, type ShutdownOptions } from "./server.ts";
 export {
   DEFAULT_INJECT_REMOTE_ADDR,
   inject,
   injectBytes,
+  injectConnection,
+  type InjectedConnection,
   type InjectOptions,
   type InjectResult,
 } from "./inject.ts";

@@ -21,7 +21,8 @@
  *  ANSWERING ◀──────────────────────────────────────────────────┘
  *   │ every answer written; the client has not ended its side and the
  *   │ transport can half-close (otherwise straight to CLOSED)
- *   ▼
+ *   │                     ANSWERING ──the 101 of an upgrade is written──▶ UPGRADED
+ *   ▼                     UPGRADED ──the new protocol reports its end──▶ CLOSED
  *  LINGERING ──EOF, or LINGER_MS──▶ CLOSED ──both loops stopped: onClosed──▶ RELEASED
  *
  *  any phase ──#destroy──▶ CLOSED: a write failed, the keep-alive idle timeout, abort()
@@ -31,6 +32,8 @@
  *      shutdown mid-message, an unread body too big to drain, or the writer deciding so
  *  (2) a written batch whose last response closed the connection
  *  (3) past maxBodyBytes, requestTimeout, a bad chunk, or more unread than maxDrainBytes
+ *  An Upgrade request is the last request parsed (ANSWERING once its head, and any body,
+ *  is read): the bytes behind it belong to the new protocol and are kept for it.
  * ```
  *
  * Beside the phase, four flags, none of them a phase: `#reading` and the write loop's
@@ -66,6 +69,8 @@ import type { Clock, Timed } from "./clock.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { WriteLoop, type WriteLoopHost } from "./write_loop.ts";
 import { openExchange } from "./open_exchange.ts";
+import { openUpgradeSlot } from "./upgrade.ts";
+import type { UpgradeTarget } from "../_codec/duplex.ts";
 import { ignore } from "../_codec/ignore.ts";
 import {
   returnLargeReadBuffer,
@@ -86,12 +91,18 @@ export const PHASE_LAST_REQUEST = 2;
  * EOF); the responses due are written, then the connection ends.
  */
 export const PHASE_ANSWERING = 3;
+/**
+ * The 101 of an upgrade went out: the socket belongs to the new protocol (a WebSocket,
+ * a raw stream). HTTP is over: no parser, no timeouts; the connection only stays as the
+ * server's handle to shut the protocol down, until it reports its end.
+ */
+export const PHASE_UPGRADED = 4;
 /** The write side is shut; what the client still sends is read and dropped, then close. */
-export const PHASE_LINGERING = 4;
+export const PHASE_LINGERING = 5;
 /** The transport is closed; the loops are unwinding. */
-export const PHASE_CLOSED = 5;
+export const PHASE_CLOSED = 6;
 /** Both loops stopped and `onClosed` was called: nothing of the connection runs. */
-export const PHASE_RELEASED = 6;
+export const PHASE_RELEASED = 7;
 
 /** Most requests parsed ahead of their responses; parsing pauses past it. */
 export const MAX_PIPELINED = 64;
@@ -106,6 +117,7 @@ const LINGER_MS = 500;
 const NO_HEAD = -1;
 /** `#headStart` when a head began in the read being parsed: `#stamp` sets its time. */
 const HEAD_UNSTAMPED = 0;
+const EMPTY = new Uint8Array(0);
 
 /**
  * Serves HTTP/1.1 over one transport until either side closes it. `run()` resolves
@@ -147,6 +159,12 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   #paused: Uint8Array | null = null;
   #pausedAt = 0;
   #pausedEnd = 0;
+  /** The exchange of an Upgrade request whose handler may switch protocols. */
+  #upgrading: ServerExchange | null = null;
+  /** Bytes read behind an Upgrade request: the new protocol's first input. */
+  #switchHead: Uint8Array | null = null;
+  /** What took the connection over after a 101 (PHASE_UPGRADED). */
+  #upgradeTarget: UpgradeTarget | null = null;
   /** Called once when released; a hook rather than a promise per connection (idle memory). */
   #onClosed: ((connection: Connection) => void) | null = null;
   #onIdle: (() => void) | null = null;
@@ -222,6 +240,11 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   shutdown(): void {
     if (this.#phase >= PHASE_CLOSED || this.#shuttingDown) return;
     this.#shuttingDown = true;
+    if (this.#phase === PHASE_UPGRADED) {
+      // The new protocol closes politely (a WebSocket sends 1001) and reports its end.
+      this.#upgradeTarget!.shutdown();
+      return;
+    }
     this.#advance(this.#current !== null ? PHASE_LAST_REQUEST : PHASE_ANSWERING);
     if (this.#writer.queue.length === 0 && !this.#writer.busy && this.#current === null) {
       // Idle, or a partial head that will never be answered.
@@ -241,13 +264,14 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
 
   /** Cuts everything short (shutdown deadline): signals abort with `reason`, the socket closes. */
   abort(reason: unknown = shutdownReason()): void {
-    this.#destroy(reason);
+    if (this.#phase === PHASE_UPGRADED) this.#upgradeTarget!.abort(reason);
+    else this.#destroy(reason);
   }
 
   /** Called by the clock: enforces headersTimeout, requestTimeout, keepAliveTimeout, linger. */
   checkTimeouts(now: number): void {
     const phase = this.#phase;
-    if (phase >= PHASE_CLOSED) return;
+    if (phase >= PHASE_CLOSED || phase === PHASE_UPGRADED) return;
     if (phase === PHASE_LINGERING) {
       if (now >= this.#lingerUntil) this.#destroy();
       return;
@@ -423,7 +447,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
         case PARSE_NEED_MORE:
           return;
         case PARSE_HEAD:
-          this.#onHead();
+          this.#onHead(false);
           if (this.#phase >= PHASE_ANSWERING) return;
           break;
         case PARSE_BODY:
@@ -432,6 +456,11 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
           break;
         case PARSE_END:
           this.#onEnd();
+          if (this.#upgrading !== null) {
+            // The Upgrade request's body has ended: the rest is the new protocol's.
+            this.#keepSwitchHead(data, pos, end);
+            return;
+          }
           if (this.#phase >= PHASE_ANSWERING) return;
           if (pos < end) {
             // The next pipelined head starts in this buffer.
@@ -446,8 +475,18 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
           break;
         case PARSE_UPGRADE:
           // CONNECT: Wire is not a proxy; the bytes after the head would be a tunnel.
-          this.#refuseHead(501);
-          return;
+          if (parser.method === "CONNECT") {
+            this.#refuseHead(501);
+            return;
+          }
+          this.#onHead(true);
+          // Refused (a bad Host, a body over the limit): answered, nothing more parsed.
+          if (this.#upgrading === null) return;
+          if (!parser.hasBody) {
+            this.#keepSwitchHead(data, pos, end);
+            return;
+          }
+          break;
         case PARSE_ERROR: {
           const status = parser.error?.status ?? 400;
           // Inside a body, the exchange in progress gets the error (its body stream
@@ -482,7 +521,13 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     }
   }
 
-  #onHead(): void {
+  /** Keeps the bytes read behind an Upgrade request for the protocol that may take over. */
+  #keepSwitchHead(data: Uint8Array, pos: number, end: number): void {
+    this.#switchHead = pos < end ? data.slice(pos, end) : EMPTY;
+    this.#advance(PHASE_ANSWERING);
+  }
+
+  #onHead(upgrade: boolean): void {
     const parser = this.#parser!;
     const config = this.#config;
     const ex = new ServerExchange();
@@ -499,6 +544,15 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     if (!ex.keepAlive) this.#advance(PHASE_LAST_REQUEST);
     const refused = openExchange(ex, parser, config, this, this.#remoteAddr);
     if (refused !== 0) return this.#refuseHead(refused);
+    if (upgrade) {
+      // The handler may switch protocols (upgradeWebSocket, upgrade); if it answers
+      // otherwise, the connection closes after that answer: the bytes behind the head
+      // are the other protocol's.
+      ex.upgrade = openUpgradeSlot(ex.request!, this.#remoteAddr);
+      ex.keepAlive = false;
+      this.#upgrading = ex;
+      this.#advance(PHASE_LAST_REQUEST);
+    }
     this.#current = ex;
     this.#writer.push(ex);
     this.#dispatcher.call(ex);
@@ -652,6 +706,47 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     if (ex.complete()) this.#wakeRead();
     if (open && this.#writer.queue.length < MAX_PIPELINED) this.#wakeRead();
   }
+
+  /**
+   * WriteLoopHost: the 101 of `ex` is written: HTTP is over on this connection. The socket,
+   * with the bytes read behind the request head, goes to what the handler upgraded to;
+   * the connection stays only as the server's handle on it, until it reports its end.
+   */
+  switched(ex: ServerExchange): void {
+    const slot = ex.upgrade!;
+    const target = slot.target!;
+    ex.switched = true;
+    this.#phase = PHASE_UPGRADED;
+    this.#clock.delete(this);
+    this.#current = null;
+    this.#upgrading = null;
+    this.#releaseParser();
+    this.#releaseLarge();
+    this.#writer.release();
+    ex.complete();
+    const head = this.#switchHead ?? EMPTY;
+    this.#switchHead = null;
+    this.#upgradeTarget = target;
+    try {
+      target.attach(this.#transport, head, slot.remoteAddr, this.#upgradeDone);
+    } catch (error) {
+      console.error("Wire: the upgraded protocol failed to start:", error);
+      this.#upgradeDone();
+      try {
+        this.#transport.close();
+      } catch {
+        // Closed by the target already.
+      }
+    }
+  }
+
+  /** The upgraded protocol closed the socket: the connection is released. */
+  #upgradeDone = (): void => {
+    if (this.#phase !== PHASE_UPGRADED) return;
+    this.#phase = PHASE_CLOSED;
+    this.#upgradeTarget = null;
+    this.#settleDone();
+  };
 
   /** WriteLoopHost: `ex`'s body broke after its head went out: tell onError. */
   bodyFailed(ex: ServerExchange, error: unknown): void {

@@ -21,6 +21,7 @@
  */
 
 import type { LazyServeInfo } from "./serve_info.ts";
+import type { UpgradeSlot } from "./upgrade.ts";
 import type { BodySource } from "./body_source.ts";
 import type { ResponseContext } from "./write_response.ts";
 import { abortRequest } from "./request.ts";
@@ -89,6 +90,12 @@ export class ServerExchange implements ResponseContext {
   committed = false;
   reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   peerGone = false;
+  /** The request asked to switch protocols (an Upgrade request): its slot, else null. */
+  upgrade: UpgradeSlot | null = null;
+  /** The 101 of this exchange's upgrade is in the output. */
+  switching = false;
+  /** The connection was handed over to the upgrade's target. */
+  switched = false;
 
   /** Wakes a writer waiting on this exchange. */
   notify(): void {
@@ -176,6 +183,11 @@ export class ServerExchange implements ResponseContext {
     this.live = false;
     this.controller = null;
     this.info?.complete();
+    const target = this.upgrade?.target;
+    if (target && !this.switching) {
+      // The handler took the upgrade but another response went out (onError's, a 500).
+      target.fail(new TypeError("Cannot switch protocols: the response sent was not the 101"));
+    }
     if (!this.receiving) return false;
     const body = this.body;
     if (body !== null && body.inUse) return false;
@@ -196,6 +208,8 @@ export class ServerExchange implements ResponseContext {
     if (this.body !== null && this.receiving) this.body.fail(reason);
     this.reader?.cancel(reason).catch(ignore);
     this.info?.fail(reason);
+    // The 101 was never sent: whatever was to take the connection over learns it.
+    if (!this.switched) this.upgrade?.target?.fail(reason);
     this.notify();
   }
 }

@@ -54,7 +54,7 @@ export function takeParser(config: ConnectionConfig): Parser {
     maxHeaderBytes: config.maxHeaderBytes,
     maxHeaderCount: config.maxHeaderCount,
     maxUrlBytes: config.maxUrlBytes,
-    upgrade: false,
+    upgrade: true,
     lenient: config.parserLenient,
   });
 }

@@ -19,6 +19,8 @@ export const CONNECTION_DEFAULT = 0;
 export const CONNECTION_CLOSE = 1;
 /** `connection: keep-alive`: persistence opted into by an HTTP/1.0 client. */
 export const CONNECTION_KEEP_ALIVE = 2;
+/** `connection: upgrade`: a 101 switching to the protocol its `upgrade` field names. */
+export const CONNECTION_UPGRADE = 3;
 
 /**
  * What the scan of a response's header fields fills in: the fields to copy into the head,
@@ -198,6 +200,7 @@ export function headText(
   if (framing === FRAME_LENGTH) head += "content-length: " + length + "\r\n";
   else if (framing === FRAME_CHUNKED) head += "transfer-encoding: chunked\r\n";
   if (connection === CONNECTION_CLOSE) return head + "connection: close\r\n\r\n";
+  if (connection === CONNECTION_UPGRADE) return head + "connection: upgrade\r\n\r\n";
   if (connection === CONNECTION_KEEP_ALIVE) head += "connection: keep-alive\r\n";
   return head + keepAliveLine + "\r\n";
 }

@@ -40,6 +40,8 @@ export interface WriteLoopHost {
   batchWritten(open: boolean): void;
   /** Closes the connection now (a write failed, or a body broke after its head went out). */
   abort(reason: unknown): void;
+  /** The 101 of `ex` is written: hand the connection over to what `ex` upgraded to. */
+  switched(ex: ServerExchange): void;
   /**
    * `ex`'s body failed after its head went out (the stream errored, or it broke its
    * Content-Length): report it (onError), as the connection closes.
@@ -217,6 +219,14 @@ export class WriteLoop implements WriterWake {
           ex.unsendable();
           host.unsendable(ex, error);
           continue;
+        }
+        if (ex.switching) {
+          // The 101 leaves before anything of the new protocol; then the socket is its.
+          await out.flush();
+          queue.shift();
+          this.#busy = false;
+          host.switched(ex);
+          return;
         }
         queue.shift();
         host.responded(ex, result);

@@ -10,6 +10,7 @@ import {
   CONNECTION_CLOSE,
   CONNECTION_DEFAULT,
   CONNECTION_KEEP_ALIVE,
+  CONNECTION_UPGRADE,
   headText,
 } from "./response_head.ts";
 import { FRAME_CHUNKED, FRAME_CLOSE, FRAME_LENGTH, FRAME_NONE } from "../_codec/framing.ts";
@@ -41,6 +42,12 @@ export interface ResponseContext {
   reader: ReadableStreamDefaultReader<Uint8Array> | null;
   /** The client went away: a streamed body is not started or continued. */
   peerGone: boolean;
+  /** The request asked to switch protocols: the slot holding the one 101 allowed. */
+  upgrade: { readonly response: Response | null } | null;
+  /** Set when the 101 of a real upgrade is in the output: the connection leaves HTTP. */
+  switching: boolean;
+  /** The request body is still arriving. */
+  receiving: boolean;
 }
 
 const parts: ResponseParts = newParts();
@@ -95,6 +102,7 @@ export function writeResponse(
   let framing = FRAME_LENGTH;
   let length = 0;
   let body: Uint8Array | null = null;
+  if (status === 101) return switchProtocols(out, response, ctx, now);
   if (status === 204 || status === 304 || status < 200 || status === 205) {
     // RFC 9110 §15.3.5, §15.4.5: never a body. A 304 keeps a Content-Length the handler
     // set (the size a 200 would have had); 205 says "no content" explicitly.
@@ -191,6 +199,42 @@ export function writeResponse(
     return keepAlive;
   }
   return out.send(body).then(() => keepAlive);
+}
+
+/**
+ * Writes the 101 of a real upgrade: the one Response the handler's `upgradeWebSocket()`
+ * or `upgrade()` made for this request. Any other 101 would leave the client talking a
+ * protocol nobody serves (the silent broken 101 of Deno.upgradeWebSocket's Response on a
+ * server that is not Deno's): a TypeError before anything is written, so onError
+ * answers it (500).
+ */
+function switchProtocols(
+  out: Output,
+  response: Response,
+  ctx: ResponseContext,
+  now: number,
+): boolean {
+  const slot = ctx.upgrade;
+  if (slot === null || slot.response !== response) {
+    cancelStream(parts.stream);
+    throw new TypeError(
+      slot === null
+        ? "Cannot send a 101 response: the request did not ask to switch protocols"
+        : "Cannot send a 101 response: it was not made by upgradeWebSocket() or upgrade() for this request (Deno.upgradeWebSocket's sockets only work on Deno.serve)",
+    );
+  }
+  if (ctx.receiving) {
+    throw new TypeError(
+      "Cannot switch protocols before the request body has arrived",
+    );
+  }
+  cancelStream(parts.stream);
+  out.text(
+    headText(101, parts.reason, parts.fields, FRAME_NONE, 0, CONNECTION_UPGRADE, parts.date, now, ""),
+  );
+  ctx.committed = true;
+  ctx.switching = true;
+  return false;
 }
 
 /**

@@ -339,14 +339,17 @@ Deno.test("CONNECT gets 501 and a close; TRACE gets 501; unknown methods get 501
   assert.equal(unknown.response.status, 501);
 });
 
-Deno.test("an Upgrade request is answered as an ordinary request", async () => {
+Deno.test("an Upgrade request the handler does not upgrade is answered normally, then closed (RFC 9110 §7.8)", async () => {
   const result = await inject(
     (request) => new Response(`upgrade=${request.headers.get("upgrade")}`),
     "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n" +
       "GET /next HTTP/1.1\r\nHost: x\r\n\r\n",
   );
-  assert.equal(result.responses.length, 2);
+  // The bytes behind an Upgrade request belong to the protocol it asked for: they are
+  // never parsed as another request.
+  assert.equal(result.responses.length, 1);
   assert.equal(await result.response.text(), "upgrade=websocket");
+  assert.equal(result.response.headers.get("connection"), "close");
 });
 
 Deno.test("a head cut short by the client is closed without an answer", async () => {

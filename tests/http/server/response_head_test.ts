@@ -165,6 +165,9 @@ function context(overrides: Partial<ResponseContext> = {}): ResponseContext {
     committed: false,
     reader: null,
     peerGone: false,
+    upgrade: null,
+    switching: false,
+    receiving: false,
     ...overrides,
   };
 }
