@@ -4,7 +4,8 @@
  * npm:@koa/router (its `match`, the linear scan koa-router runs per request), for a
  * static hit, one-param hit, three-param hit and a miss. A second set of groups runs
  * the full `routes()` middleware on a Request through `compose`, against a bare
- * handler as the floor.
+ * handler as the floor, and the same table routed with `exclusive: false`
+ * (koa-router's run-every-match model, which walks every branch).
  *
  * Run: deno bench -A bench/router_bench.ts
  *
@@ -98,6 +99,12 @@ for (const [method, path] of GITHUB_ROUTES) {
   (router as any)[method.toLowerCase()](path, () => OK);
 }
 const handler = compose(router.routes(), router.allowedMethods());
+const koaModel = new Router({ exclusive: false });
+for (const [method, path] of GITHUB_ROUTES) {
+  // deno-lint-ignore no-explicit-any
+  (koaModel as any)[method.toLowerCase()](path, () => OK);
+}
+const koaModelHandler = compose(koaModel.routes(), koaModel.allowedMethods());
 const bare = (_request: Request, _info: ServeInfo) => OK;
 
 for (const [name, method, path] of CASES) {
@@ -115,6 +122,13 @@ for (const [name, method, path] of CASES) {
     group: `routes(): ${name}`,
     async fn() {
       sink = await handler(request, INFO);
+    },
+  });
+  Deno.bench({
+    name: "the same with new Router({ exclusive: false })",
+    group: `routes(): ${name}`,
+    async fn() {
+      sink = await koaModelHandler(request, INFO);
     },
   });
 }

@@ -4,7 +4,7 @@
  *
  * Run: deno task example:router, then
  *   curl -i http://127.0.0.1:8000/test
- *   curl -i -X POST http://127.0.0.1:8000/test      (405, Allow: GET, HEAD, OPTIONS)
+ *   curl -i -X POST http://127.0.0.1:8000/test      (405, Allow: HEAD, GET)
  *
  * @module
  */

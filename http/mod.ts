@@ -16,6 +16,7 @@
 export type { Handler, HandlerObject, ServeInfo } from "./handler.ts";
 export { HttpError, httpError, type HttpErrorOptions } from "./http_error.ts";
 export { isStatus, STATUS_TEXT, statusText } from "./status.ts";
+export { type Method, METHODS } from "./methods.ts";
 
 // Parser, its events and options, ParseError, ChunkedEncoderStream
 export { ChunkedEncoderStream } from "./chunked_encoder_stream.ts";

@@ -22,37 +22,70 @@ type AnyContext = Context<any, any>;
 /**
  * Runs `chain` around `last` in onion order. The first middleware is called
  * synchronously (so a synchronous Response stays synchronous); every `next` is a
- * Promise and rejects on a second call. A synchronous throw from the first
- * middleware propagates to the caller.
+ * Promise and rejects on a second call. A synchronous throw anywhere becomes a
+ * rejected Promise (koa-compose's guarantee), and a middleware that returns or
+ * resolves to something other than a Response rejects with a TypeError naming it
+ * (`where` says which chain: "compose()" or a route's label).
  */
 export function dispatch(
   chain: readonly AnyMiddleware[],
   ctx: AnyContext,
   last: Next,
+  where: string,
 ): Response | Promise<Response> {
   const n = chain.length;
   if (n === 0) return last();
   if (n === 1) {
     // Fast path for one middleware: no index bookkeeping, just a one-shot next.
     let called = false;
-    return chain[0](ctx, () => {
+    return run(chain, 0, ctx, () => {
       if (called) return Promise.reject(new Error(NEXT_TWICE_MESSAGE));
       called = true;
       return last();
-    });
+    }, where);
   }
   let index = 0;
   const step = (i: number): Promise<Response> => {
     if (i <= index) return Promise.reject(new Error(NEXT_TWICE_MESSAGE));
     index = i;
     if (i === n) return last();
-    try {
-      return Promise.resolve(chain[i](ctx, () => step(i + 1)));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return Promise.resolve(run(chain, i, ctx, () => step(i + 1), where));
   };
-  return chain[0](ctx, () => step(1));
+  return run(chain, 0, ctx, () => step(1), where);
+}
+
+function run(
+  chain: readonly AnyMiddleware[],
+  i: number,
+  ctx: AnyContext,
+  next: Next,
+  where: string,
+): Response | Promise<Response> {
+  let result: unknown;
+  try {
+    result = chain[i](ctx, next);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (result instanceof Response) return result;
+  if (!isThenable(result)) return Promise.reject(forgotToReturn(chain, i, where, result));
+  return (result as Promise<unknown>).then((value) =>
+    value instanceof Response ? value : Promise.reject(forgotToReturn(chain, i, where, value))
+  );
+}
+
+function forgotToReturn(
+  chain: readonly AnyMiddleware[],
+  i: number,
+  where: string,
+  value: unknown,
+): TypeError {
+  const name = chain[i].name;
+  const what = value === null ? "null" : value === undefined ? "undefined" : typeof value;
+  return new TypeError(
+    `Cannot respond: middleware ${i}${name === "" ? "" : ` ("${name}")`} of ${where} ` +
+      `returned ${what} instead of a Response; return a Response or next()`,
+  );
 }
 
 /** A plain-text response with the standard reason phrase. */

@@ -1,56 +1,99 @@
 /**
  * Nodes of the route tree (internal): static children by first char code, parameter
- * branches, a wildcard and per-method value slots.
+ * branches, a wildcard, RegExp routes and per-method value slots.
  *
  * @module
  */
 
-// Per-method values. The common methods get their own fields so the hot lookup is a
+/**
+ * One registered value at a leaf for one method: the value, the names of the values
+ * the path captured on the way (in order), who registered it (for error messages) and
+ * when (for koa's run-every-match order). Several slots chain through `next` when the
+ * tree allows duplicates.
+ */
+export class Slot<T> {
+  value: T;
+  names: string[];
+  owner: string;
+  seq: number;
+  next: Slot<T> | null = null;
+  constructor(value: T, names: string[], owner: string, seq: number) {
+    this.value = value;
+    this.names = names;
+    this.owner = owner;
+    this.seq = seq;
+  }
+}
+
+// Per-method slots. The common methods get their own fields so the hot lookup is a
 // string switch and a fixed-shape field load; others go to a dictionary.
 export class Leaf<T> {
-  get: T | undefined = undefined;
-  head: T | undefined = undefined;
-  post: T | undefined = undefined;
-  put: T | undefined = undefined;
-  patch: T | undefined = undefined;
-  delete: T | undefined = undefined;
-  options: T | undefined = undefined;
-  other: Record<string, T> | null = null;
-  owners: Record<string, string> = Object.create(null);
+  get: Slot<T> | undefined = undefined;
+  head: Slot<T> | undefined = undefined;
+  post: Slot<T> | undefined = undefined;
+  put: Slot<T> | undefined = undefined;
+  patch: Slot<T> | undefined = undefined;
+  delete: Slot<T> | undefined = undefined;
+  options: Slot<T> | undefined = undefined;
+  other: Record<string, Slot<T>> | null = null;
+  any: Slot<T> | undefined = undefined;
+  /** Methods with a slot, in registration order (for `Allow`). */
   order: string[] = [];
-  any: T | undefined = undefined;
-  anyOwner = "";
-  paramNames: string[];
-  constructor(paramNames: string[]) {
-    this.paramNames = paramNames;
+
+  /** The slot registered for exactly `method` (null: any method). */
+  slot(method: string | null): Slot<T> | undefined {
+    switch (method) {
+      case null:
+        return this.any;
+      case "GET":
+        return this.get;
+      case "HEAD":
+        return this.head;
+      case "POST":
+        return this.post;
+      case "PUT":
+        return this.put;
+      case "PATCH":
+        return this.patch;
+      case "DELETE":
+        return this.delete;
+      case "OPTIONS":
+        return this.options;
+      default:
+        return this.other === null ? undefined : this.other[method];
+    }
   }
 
-  set(method: string, value: T): void {
+  set(method: string | null, slot: Slot<T>): void {
     switch (method) {
+      case null:
+        this.any = slot;
+        return;
       case "GET":
-        this.get = value;
+        this.get = slot;
         break;
       case "HEAD":
-        this.head = value;
+        this.head = slot;
         break;
       case "POST":
-        this.post = value;
+        this.post = slot;
         break;
       case "PUT":
-        this.put = value;
+        this.put = slot;
         break;
       case "PATCH":
-        this.patch = value;
+        this.patch = slot;
         break;
       case "DELETE":
-        this.delete = value;
+        this.delete = slot;
         break;
       case "OPTIONS":
-        this.options = value;
+        this.options = slot;
         break;
       default:
-        (this.other ??= Object.create(null) as Record<string, T>)[method] = value;
+        (this.other ??= Object.create(null) as Record<string, Slot<T>>)[method] = slot;
     }
+    this.order.push(method);
   }
 }
 
@@ -60,6 +103,8 @@ export class ParamBranch<T> {
   regex: RegExp | null;
   node: Node<T>;
   owner: string;
+  /** First chars of static text that follows the parameter in its segment ("" for none). */
+  stops = "";
   constructor(name: string, source: string | null, flags: string, owner: string) {
     this.name = name;
     this.source = source;
@@ -69,15 +114,29 @@ export class ParamBranch<T> {
   }
 }
 
+/** Where a wildcard with a suffix ends: the suffix (folded as the tree folds) and its leaf. */
+export interface SuffixLeaf<T> {
+  suffix: string;
+  leaf: Leaf<T>;
+}
+
 export class Wildcard<T> {
   name: string;
   owner: string;
-  leaf: Leaf<T>;
-  constructor(name: string, owner: string, paramNames: string[]) {
+  /** The leaf of the wildcard that takes the rest of the path. */
+  leaf: Leaf<T> = new Leaf<T>();
+  /** Leaves of wildcards followed by a suffix, longest suffix first. */
+  suffixes: SuffixLeaf<T>[] | null = null;
+  constructor(name: string, owner: string) {
     this.name = name;
     this.owner = owner;
-    this.leaf = new Leaf<T>(paramNames);
   }
+}
+
+/** RegExp routes at a node: tested, in registration order, on the rest of the path. */
+export interface RegexRoute<T> {
+  regex: RegExp;
+  leaf: Leaf<T>;
 }
 
 const CHILD_TABLE_THRESHOLD = 6;
@@ -89,6 +148,7 @@ export class Node<T> {
   table: (Node<T> | undefined)[] | null = null;
   params: ParamBranch<T>[] | null = null;
   wildcard: Wildcard<T> | null = null;
+  regexes: RegexRoute<T>[] | null = null;
   leaf: Leaf<T> | null = null;
   constructor(label: string) {
     this.label = label;
@@ -120,8 +180,9 @@ export class Node<T> {
   }
 }
 
-export function pick<T>(leaf: Leaf<T>, method: string): T | undefined {
-  let v: T | undefined;
+/** The slot a request method picks at a leaf: its own, HEAD falls back to GET, then any. */
+export function pick<T>(leaf: Leaf<T>, method: string): Slot<T> | undefined {
+  let v: Slot<T> | undefined;
   switch (method) {
     case "GET":
       v = leaf.get;

@@ -2,27 +2,35 @@
  * The route-matching tree (internal; `Router` uses it, the benchmark calls it directly).
  *
  * A radix tree over the percent-encoded path: each node holds compressed static text,
- * its static children indexed by first char code, at most one parameter name (with
- * one branch per regex constraint), at most one wildcard, and per-method values.
- * Lookup walks the path once and backtracks only where a static branch failed, so its
- * cost depends on the path, not on how many routes there are. Priority at every
- * node: static, then constrained parameters (registration order), then the plain
- * parameter, then the wildcard. Fully static routes are also kept in a Map, which
- * answers most requests with one hash lookup (find-my-way does the same).
+ * its static children indexed by first char code, parameter branches (one per regex
+ * constraint), at most one wildcard, RegExp routes and per-method slots. Lookup walks
+ * the path once and backtracks only where a branch failed, so its cost depends on the
+ * path, not on how many routes there are. Priority at every node: static, then
+ * constrained parameters (registration order), then the plain parameter, then the
+ * wildcard, then RegExp routes (registration order). Fully static routes are also kept
+ * in a Map, which answers most requests with one hash lookup (find-my-way does the same).
+ * `matchAll` and `allowed` (in `_route_walk.ts`) visit every matching leaf instead.
  *
  * @module
  */
 
 import { HttpError } from "../http/http_error.ts";
-import { Leaf, Node, ParamBranch, ParamsObject, pick, Wildcard } from "./_route_node.ts";
+import { type Leaf, Node, ParamsObject, pick, type Slot } from "./_route_node.ts";
+import { insertRoute, type InsertTarget } from "./_route_insert.ts";
 import {
   expandPathPattern,
   parsePathPattern,
   type Part,
-  PART_PARAM,
-  PART_STATIC,
   type PathPattern,
 } from "./_path_pattern.ts";
+import {
+  type AllowedMethods,
+  collectAllowed,
+  collectMatches,
+  type WalkMatch,
+} from "./_route_walk.ts";
+
+export type { AllowedMethods, WalkMatch };
 
 /** Options for {@linkcode RouteTree}. */
 export interface RouteTreeOptions {
@@ -30,6 +38,11 @@ export interface RouteTreeOptions {
   caseSensitive?: boolean;
   /** Treat "/a" and "/a/" as different paths. @default {false} */
   strict?: boolean;
+  /**
+   * Keep every route registered for a method and path, and allow different parameter
+   * names at one position (koa-router's model, for `matchAll`). @default {false}
+   */
+  duplicates?: boolean;
 }
 
 /** The default of {@linkcode RouteTreeOptions.caseSensitive}. */
@@ -43,19 +56,14 @@ export interface RouteMatch<T> {
   value: T;
   /** Decoded parameter values by name. */
   params: Record<string, string>;
-}
-
-/** The methods a path answers to, for `Allow` headers. */
-export interface AllowedMethods {
-  /** Methods registered explicitly, in registration order. */
-  methods: string[];
-  /** True when a route for any method matches. */
-  any: boolean;
+  /** A RegExp route's decoded captures (undefined for a group that did not take part). */
+  captures: (string | undefined)[] | null;
 }
 
 const SLASH = 47;
 
-function decodeParam(raw: string, name: string): string {
+/** Percent-decodes a captured value; a malformed escape is a 400 (the client's fault). */
+export function decodeParam(raw: string, name: string): string {
   if (raw.indexOf("%") === -1) return raw;
   try {
     return decodeURIComponent(raw);
@@ -67,194 +75,111 @@ function decodeParam(raw: string, name: string): string {
   }
 }
 
-const EMPTY_NAMES: string[] = [];
+/** Decodes a RegExp route's captures and adds its named groups to `params`. */
+export function regexResults(
+  exec: RegExpExecArray,
+  params: Record<string, string>,
+): (string | undefined)[] {
+  const captures: (string | undefined)[] = [];
+  for (let i = 1; i < exec.length; i++) {
+    captures.push(exec[i] === undefined ? undefined : decodeParam(exec[i], String(i - 1)));
+  }
+  const groups = exec.groups;
+  if (groups !== undefined) {
+    for (const name in groups) {
+      if (groups[name] !== undefined) params[name] = decodeParam(groups[name], name);
+    }
+  }
+  return captures;
+}
 
 /**
  * A radix tree mapping (method, path) to values, with parameters, regex constraints,
- * optional parameters and wildcards. See the module doc for priority rules.
+ * optional parts, wildcards and RegExp routes. See the module doc for priority rules.
  */
 export class RouteTree<T> {
   readonly caseSensitive: boolean;
   readonly strict: boolean;
-  #root = new Node<T>("");
+  readonly duplicates: boolean;
+  /** The root node (read by the walker). */
+  readonly root: Node<T> = new Node<T>("");
   #static = new Map<string, Leaf<T>>();
-  #flags: string;
-  // Offsets of captured values for the lookup in progress (lookups are synchronous).
+  #target: InsertTarget<T>;
+  // The lookup in progress (lookups are synchronous): offsets of captured values, the
+  // unstripped path and a RegExp route's match.
   #starts = new Int32Array(16);
   #ends = new Int32Array(16);
-  #hit: Leaf<T> | null = null;
+  #raw = "";
+  #exec: RegExpExecArray | null = null;
   #size = 0;
+  #seq = 0;
 
   constructor(options: RouteTreeOptions = {}) {
     this.caseSensitive = options.caseSensitive ?? DEFAULT_CASE_SENSITIVE;
     this.strict = options.strict ?? DEFAULT_STRICT;
-    this.#flags = this.caseSensitive ? "" : "i";
+    this.duplicates = options.duplicates ?? false;
+    this.#target = {
+      root: this.root,
+      statics: this.#static,
+      caseSensitive: this.caseSensitive,
+      duplicates: this.duplicates,
+      flags: this.caseSensitive ? "" : "i",
+      reserve: (n) => this.#reserve(n),
+    };
   }
 
-  /** How many (method, variant) entries are registered. */
+  /** How many (method, variant) slots are registered. */
   get size(): number {
     return this.#size;
   }
 
-  /** Parses a pattern with this tree's trailing-slash rule. */
+  /** Parses a pattern. */
   parse(path: string): PathPattern {
-    return parsePathPattern(path, this.strict);
+    return parsePathPattern(path);
   }
 
   /**
-   * Throws (a TypeError naming both routes) if adding this route would conflict
-   * with one already in the tree. Changes nothing.
+   * Throws (a TypeError naming both routes) if adding this route would conflict with
+   * one already in the tree. Changes nothing. With `regex`, `pattern` is the prefix
+   * the RegExp route sits under (null for none).
    */
-  check(method: string | null, pattern: PathPattern, owner: string): void {
-    for (const parts of expandPathPattern(pattern)) this.#insert(method, parts, null, owner, true);
+  check(method: string | null, pattern: PathPattern | null, owner: string, regex?: RegExp): void {
+    for (const parts of this.#variants(pattern)) {
+      insertRoute(this.#target, method, parts, regex ?? null, null, owner, true, 0);
+    }
   }
 
   /**
-   * Adds a route: `method` null means any method. Checks every variant before
-   * changing anything, so a conflict leaves the tree as it was.
+   * Adds a route: `method` null means any method. Checks every variant before changing
+   * anything, so a conflict leaves the tree as it was. `seq` orders routes for
+   * `matchAll` (registration order by default).
    */
-  add(method: string | null, pattern: PathPattern, value: T, owner: string): void {
-    const variants = expandPathPattern(pattern);
-    for (const parts of variants) this.#insert(method, parts, null, owner, true);
-    for (const parts of variants) this.#insert(method, parts, value, owner, false);
-  }
-
-  #fold(text: string): string {
-    return this.caseSensitive ? text : text.toLowerCase();
-  }
-
-  #insert(
+  add(
     method: string | null,
-    parts: Part[],
-    value: T | null,
+    pattern: PathPattern | null,
+    value: T,
     owner: string,
-    dry: boolean,
+    regex?: RegExp,
+    seq: number = this.#seq,
   ): void {
-    let node: Node<T> | null = this.#root;
-    const names: string[] = [];
-    let leaf: Leaf<T> | null = null;
-    let isStatic = true;
-    let staticKey = "";
-    for (let i = 0; i < parts.length && node !== null; i++) {
-      const part = parts[i];
-      if (part.kind === PART_STATIC) {
-        const text = this.#fold(part.text);
-        staticKey += text;
-        node = this.#insertStatic(node, text, dry);
-      } else if (part.kind === PART_PARAM) {
-        isStatic = false;
-        names.push(part.name);
-        const branches: ParamBranch<T>[] = node.params ?? [];
-        let branch: ParamBranch<T> | undefined;
-        for (const b of branches) {
-          if (b.name !== part.name) {
-            throw new TypeError(
-              `Cannot add route ${owner}: parameter :${part.name} conflicts with :${b.name} ` +
-                `of route ${b.owner} at the same position`,
-            );
-          }
-          if (b.source === part.source) branch = b;
-        }
-        if (branch === undefined) {
-          if (dry) {
-            node = null;
-            break;
-          }
-          branch = new ParamBranch<T>(part.name, part.source, this.#flags, owner);
-          // Constrained branches are tried before the plain one.
-          const at = part.source === null
-            ? branches.length
-            : branches.findIndex((b) => b.source === null);
-          branches.splice(at === -1 ? branches.length : at, 0, branch);
-          node.params = branches;
-          this.#reserve(names.length);
-        }
-        node = branch.node;
-      } else {
-        isStatic = false;
-        names.push(part.name);
-        const w: Wildcard<T> | null = node.wildcard;
-        if (w !== null && w.name !== part.name) {
-          throw new TypeError(
-            `Cannot add route ${owner}: wildcard *${part.name} conflicts with *${w.name} ` +
-              `of route ${w.owner} at the same position`,
-          );
-        }
-        if (w === null) {
-          if (dry) {
-            node = null;
-            break;
-          }
-          node.wildcard = new Wildcard<T>(part.name, owner, names.slice());
-          this.#reserve(names.length);
-        }
-        leaf = node.wildcard!.leaf;
-        node = null;
-      }
+    const variants = this.#variants(pattern);
+    const target = this.#target;
+    const rx = regex ?? null;
+    for (const parts of variants) insertRoute(target, method, parts, rx, null, owner, true, 0);
+    for (const parts of variants) {
+      if (insertRoute(target, method, parts, rx, value, owner, false, seq)) this.#size++;
     }
-    if (leaf === null) {
-      if (node === null) return; // a new path: nothing to conflict with
-      leaf = node.leaf;
-      if (leaf === null) {
-        if (dry) return;
-        leaf = node.leaf = new Leaf<T>(names.length === 0 ? EMPTY_NAMES : names);
-        if (isStatic) this.#static.set(staticKey, leaf);
-      }
-    }
-    const existing = method === null ? leaf.anyOwner : leaf.owners[method];
-    if (existing !== undefined && existing !== "") {
-      throw new TypeError(`Cannot add route ${owner}: it duplicates route ${existing}`);
-    }
-    if (dry) return;
-    if (method === null) {
-      leaf.any = value!;
-      leaf.anyOwner = owner;
-    } else {
-      leaf.set(method, value!);
-      leaf.owners[method] = owner;
-      leaf.order.push(method);
-    }
-    this.#size++;
+    this.#seq = Math.max(this.#seq, seq + 1);
+  }
+
+  #variants(pattern: PathPattern | null): Part[][] {
+    return pattern === null ? [[]] : expandPathPattern(pattern, this.strict);
   }
 
   #reserve(n: number): void {
     if (n <= this.#starts.length) return;
     this.#starts = new Int32Array(n * 2);
     this.#ends = new Int32Array(n * 2);
-  }
-
-  // Returns the node where `text` ends below `node`, creating (and splitting) nodes;
-  // in a dry run returns null as soon as the text leaves the existing tree.
-  #insertStatic(node: Node<T>, text: string, dry: boolean): Node<T> | null {
-    let i = 0;
-    while (i < text.length) {
-      const child = node.child(text.charCodeAt(i));
-      if (child === undefined) {
-        if (dry) return null;
-        const fresh = new Node<T>(text.slice(i));
-        node.setChild(fresh);
-        return fresh;
-      }
-      const label = child.label;
-      let j = 1;
-      while (
-        j < label.length && i + j < text.length && label.charCodeAt(j) === text.charCodeAt(i + j)
-      ) {
-        j++;
-      }
-      if (j < label.length) {
-        if (dry) return null;
-        const mid = new Node<T>(label.slice(0, j));
-        child.label = label.slice(j);
-        mid.setChild(child);
-        node.setChild(mid);
-        node = mid;
-      } else {
-        node = child;
-      }
-      i += j;
-    }
-    return node;
   }
 
   /**
@@ -264,9 +189,10 @@ export class RouteTree<T> {
    *
    * @param method The request method, as sent (methods are case-sensitive).
    * @param path The percent-encoded path, starting with "/".
-   * @returns The value and decoded params, or null.
+   * @returns The value, decoded params and RegExp captures, or null.
    */
   match(method: string, path: string): RouteMatch<T> | null {
+    const raw = path;
     let len = path.length;
     if (!this.strict && len > 1 && path.charCodeAt(len - 1) === SLASH) {
       path = path.slice(0, --len);
@@ -274,14 +200,15 @@ export class RouteTree<T> {
     const key = this.caseSensitive ? path : path.toLowerCase();
     const leaf = this.#static.get(key);
     if (leaf !== undefined) {
-      const value = pick(leaf, method);
-      if (value !== undefined) return { value, params: new ParamsObject() };
+      const slot = pick(leaf, method);
+      if (slot !== undefined) {
+        return { value: slot.value, params: new ParamsObject(), captures: null };
+      }
     }
-    const value = this.#lookup(this.#root, key, path, 0, 0, method);
-    if (value === undefined) return null;
-    const hit = this.#hit!;
-    this.#hit = null;
-    const names = hit.paramNames;
+    this.#raw = raw;
+    const slot = this.#lookup(this.root, key, path, 0, 0, method);
+    if (slot === undefined) return null;
+    const names = slot.names;
     const params: Record<string, string> = new ParamsObject();
     const starts = this.#starts;
     const ends = this.#ends;
@@ -289,7 +216,10 @@ export class RouteTree<T> {
       const raw = path.slice(starts[i], ends[i]);
       params[names[i]] = raw.indexOf("%") === -1 ? raw : decodeParam(raw, names[i]);
     }
-    return { value, params };
+    const exec = this.#exec;
+    if (exec === null) return { value: slot.value, params, captures: null };
+    this.#exec = null;
+    return { value: slot.value, params, captures: regexResults(exec, params) };
   }
 
   #lookup(
@@ -299,7 +229,7 @@ export class RouteTree<T> {
     pos: number,
     depth: number,
     method: string,
-  ): T | undefined {
+  ): Slot<T> | undefined {
     const len = key.length;
     // Follow static children without recursion while there is nothing to fall back to.
     for (;;) {
@@ -307,10 +237,7 @@ export class RouteTree<T> {
         const leaf = node.leaf;
         if (leaf !== null) {
           const v = pick(leaf, method);
-          if (v !== undefined) {
-            this.#hit = leaf;
-            return v;
-          }
+          if (v !== undefined) return v;
         }
         const w = node.wildcard;
         if (w !== null && !this.strict) {
@@ -318,11 +245,10 @@ export class RouteTree<T> {
           if (v !== undefined) {
             this.#starts[depth] = pos;
             this.#ends[depth] = pos;
-            this.#hit = w.leaf;
             return v;
           }
         }
-        return undefined;
+        return node.regexes === null ? undefined : this.#lookupRegex(node, pos, method);
       }
       const child = node.child(key.charCodeAt(pos));
       if (child === undefined) break;
@@ -334,7 +260,7 @@ export class RouteTree<T> {
       let j = 1;
       while (j < n && key.charCodeAt(pos + j) === label.charCodeAt(j)) j++;
       if (j !== n) break;
-      if (node.params !== null || node.wildcard !== null) {
+      if (node.params !== null || node.wildcard !== null || node.regexes !== null) {
         const v = this.#lookup(child, key, path, pos + n, depth, method);
         if (v !== undefined) return v;
         break;
@@ -350,6 +276,22 @@ export class RouteTree<T> {
         for (let b = 0; b < branches.length; b++) {
           const branch = branches[b];
           const regex = branch.regex;
+          if (branch.stops !== "") {
+            // Text follows the parameter in its segment: try ending the value before
+            // each occurrence of that text's first char, nearest first.
+            for (let e = pos + 1; e < end; e++) {
+              if (branch.stops.indexOf(key[e]) === -1) continue;
+              if (regex !== null && !regex.test(decodeParam(path.slice(pos, e), branch.name))) {
+                continue;
+              }
+              const v = this.#lookup(branch.node, key, path, e, depth + 1, method);
+              if (v !== undefined) {
+                this.#starts[depth] = pos;
+                this.#ends[depth] = e;
+                return v;
+              }
+            }
+          }
           if (regex !== null) {
             const raw = path.slice(pos, end);
             if (!regex.test(raw.indexOf("%") === -1 ? raw : decodeParam(raw, branch.name))) {
@@ -367,11 +309,39 @@ export class RouteTree<T> {
     }
     const w = node.wildcard;
     if (w !== null && key.charCodeAt(pos) === SLASH) {
+      const suffixes = w.suffixes;
+      if (suffixes !== null) {
+        for (let s = 0; s < suffixes.length; s++) {
+          const { suffix, leaf } = suffixes[s];
+          const end = len - suffix.length;
+          if (end <= pos + 1 || !key.endsWith(suffix)) continue;
+          const v = pick(leaf, method);
+          if (v !== undefined) {
+            this.#starts[depth] = pos + 1;
+            this.#ends[depth] = end;
+            return v;
+          }
+        }
+      }
       const v = pick(w.leaf, method);
       if (v !== undefined) {
         this.#starts[depth] = pos + 1;
         this.#ends[depth] = len;
-        this.#hit = w.leaf;
+        return v;
+      }
+    }
+    return node.regexes === null ? undefined : this.#lookupRegex(node, pos, method);
+  }
+
+  #lookupRegex(node: Node<T>, pos: number, method: string): Slot<T> | undefined {
+    const rest = this.#raw.slice(pos);
+    for (const route of node.regexes!) {
+      route.regex.lastIndex = 0;
+      const exec = route.regex.exec(rest);
+      if (exec === null) continue;
+      const v = pick(route.leaf, method);
+      if (v !== undefined) {
+        this.#exec = exec;
         return v;
       }
     }
@@ -379,57 +349,37 @@ export class RouteTree<T> {
   }
 
   /**
-   * Collects the methods of every route whose pattern matches the path, whatever
-   * its method: the basis of 405 `Allow` headers and automatic OPTIONS answers.
+   * Every slot whose route matches the method and path, in registration order: HEAD
+   * takes GET routes too, and any-method routes match every method.
+   *
+   * @param method The request method.
+   * @param path The percent-encoded path.
+   * @returns The matches with their values, decoded params and captures.
+   */
+  matchAll(method: string, path: string): RouteMatch<T>[] {
+    const seen = new Set<T>();
+    // One route's variants can match the same path ("/a/:b{/*c}" on "/a/x"): keep its first.
+    const found = collectMatches(this, method, path).filter((m) =>
+      !seen.has(m.slot.value) && seen.add(m.slot.value) !== undefined
+    );
+    return found.map((m) => {
+      const params: Record<string, string> = new ParamsObject();
+      for (let i = 0; i < m.slot.names.length; i++) {
+        params[m.slot.names[i]] = decodeParam(m.values[i], m.slot.names[i]);
+      }
+      const captures = m.exec === null ? null : regexResults(m.exec, params);
+      return { value: m.slot.value, params, captures };
+    });
+  }
+
+  /**
+   * Collects the methods of every route whose pattern matches the path, whatever its
+   * method, in registration order: the basis of `Allow` headers.
    *
    * @param path The percent-encoded path.
    * @returns The methods, and whether an any-method route matches.
    */
   allowed(path: string): AllowedMethods {
-    let len = path.length;
-    if (!this.strict && len > 1 && path.charCodeAt(len - 1) === SLASH) {
-      path = path.slice(0, --len);
-    }
-    const key = this.caseSensitive ? path : path.toLowerCase();
-    const out: AllowedMethods = { methods: [], any: false };
-    this.#collect(this.#root, key, path, 0, out);
-    return out;
+    return collectAllowed(this, path);
   }
-
-  #collect(node: Node<T>, key: string, path: string, pos: number, out: AllowedMethods): void {
-    const len = key.length;
-    if (pos === len) {
-      if (node.leaf !== null) addLeaf(node.leaf, out);
-      if (node.wildcard !== null && !this.strict) addLeaf(node.wildcard.leaf, out);
-      return;
-    }
-    const child = node.child(key.charCodeAt(pos));
-    if (child !== undefined && key.startsWith(child.label, pos)) {
-      this.#collect(child, key, path, pos + child.label.length, out);
-    }
-    if (node.params !== null) {
-      let end = key.indexOf("/", pos);
-      if (end === -1) end = len;
-      if (end > pos) {
-        for (const branch of node.params) {
-          if (branch.regex !== null) {
-            let value = path.slice(pos, end);
-            try {
-              value = decodeURIComponent(value);
-            } catch {
-              continue;
-            }
-            if (!branch.regex.test(value)) continue;
-          }
-          this.#collect(branch.node, key, path, end, out);
-        }
-      }
-    }
-    if (node.wildcard !== null && key.charCodeAt(pos) === SLASH) addLeaf(node.wildcard.leaf, out);
-  }
-}
-
-function addLeaf<T>(leaf: Leaf<T>, out: AllowedMethods): void {
-  for (const m of leaf.order) if (!out.methods.includes(m)) out.methods.push(m);
-  if (leaf.any !== undefined) out.any = true;
 }

@@ -9,6 +9,7 @@ import {
   isThenable,
   notFound,
 } from "./_dispatch.ts";
+import { typeOf } from "./_router_helpers.ts";
 
 /** Options for {@linkcode composeWith}. */
 export interface ComposeOptions<S extends object = Record<string, unknown>> {
@@ -51,7 +52,13 @@ export interface ComposedMiddleware<S extends object = Record<string, unknown>> 
  * - Code before `await next()` runs on the way in, code after it on the way out.
  * - `next()` called twice from one middleware rejects with
  *   `Error("next() called multiple times")`.
- * - When the chain ends without a response the answer is 404 Not Found.
+ * - When the chain ends without a response (the last middleware calls `next()`) the
+ *   answer is 404 Not Found. A middleware that returns nothing (it forgot
+ *   `return next()`, say) is a bug, not a miss: the chain rejects with a TypeError
+ *   naming it ("middleware 1 ("auth") of compose() returned undefined instead of a
+ *   Response"), which becomes a 500 and goes to `onError`.
+ * - A middleware that throws synchronously rejects the chain's Promise, as one that
+ *   rejects does: callers of a nested chain see a rejection, never a throw.
  * - A thrown {@linkcode HttpError} becomes its status and headers, with its message as
  *   the body when `expose` (4xx by default) and the reason phrase otherwise; any other
  *   error becomes a plain 500 (see {@linkcode ComposeOptions.onError}). Outer middleware
@@ -153,14 +160,9 @@ export function composeWith<S extends object = Record<string, unknown>>(
     first: Request | Context<S>,
     second: ServeInfo | Next,
   ): Response | Promise<Response> {
-    if (first instanceof Context) return dispatch(chain, first, second as Next);
+    if (first instanceof Context) return dispatch(chain, first, second as Next, WHERE);
     const ctx = new Context<S>(first, second as ServeInfo);
-    let result: Response | Promise<Response>;
-    try {
-      result = dispatch(chain, ctx, notFound);
-    } catch (error) {
-      return respondToError(error, ctx, onError);
-    }
+    const result = dispatch(chain, ctx, notFound, WHERE);
     if (result instanceof Response) return result;
     if (!isThenable(result)) return respondToError(notAResponse(result), ctx, onError);
     return Promise.resolve(result).then(
@@ -174,9 +176,7 @@ export function composeWith<S extends object = Record<string, unknown>>(
   return composed as ComposedMiddleware<S>;
 }
 
-function typeOf(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
-}
+const WHERE = "compose()";
 
 function notAResponse(value: unknown): TypeError {
   return new TypeError(

@@ -19,6 +19,8 @@ import type { ServeInfo } from "../http/handler.ts";
  * assert.equal(ctx.url.searchParams.get("q"), "1");
  * ctx.state.user = "ada";
  * assert.deepEqual(ctx.state, { user: "ada" });
+ * assert.equal(ctx.host, "localhost");
+ * assert.equal(ctx.routePath, undefined); // set by the Router when a route matches
  * ```
  */
 export class Context<
@@ -33,8 +35,22 @@ export class Context<
   params: P;
   /** Per-request data shared between middleware; starts as an empty object. */
   state: S;
+  /**
+   * The pattern of the route the Router matched, prefixes included ("/api/users/:id"),
+   * for logs, metrics and traces; a RegExp route's is its prefix and `String(regex)`.
+   * Undefined until a route matches.
+   */
+  routePath: string | undefined = undefined;
+  /** The name of the route the Router matched, or undefined (unnamed, or none yet). */
+  routeName: string | undefined = undefined;
+  /**
+   * The percent-decoded captures of the RegExp route (or RegExp `use()` path) that
+   * matched, in order; undefined for a group that took no part. Empty otherwise.
+   */
+  captures: readonly (string | undefined)[] = NO_CAPTURES;
   #url: URL | undefined = undefined;
   #path: string | undefined = undefined;
+  #host: string | undefined = undefined;
 
   /**
    * Creates a context for one request.
@@ -62,6 +78,41 @@ export class Context<
   get path(): string {
     return this.#path ??= pathOf(this.request.url);
   }
+
+  /**
+   * The host of the request URL, with its port when not the default (the Host header
+   * as the URL parser normalized it: lower case), taken without parsing a URL object.
+   */
+  get host(): string {
+    return this.#host ??= hostOf(this.request.url);
+  }
+
+  /** koa-router's name for {@linkcode Context.routePath}. */
+  get _matchedRoute(): string | undefined {
+    return this.routePath;
+  }
+
+  /** koa-router's name for {@linkcode Context.routeName}. */
+  get _matchedRouteName(): string | undefined {
+    return this.routeName;
+  }
+}
+
+const NO_CAPTURES: readonly (string | undefined)[] = Object.freeze([]);
+
+function hostOf(url: string): string {
+  const scheme = url.indexOf("://");
+  if (scheme === -1) return "";
+  let end = scheme + 3;
+  const len = url.length;
+  while (end < len) {
+    const c = url.charCodeAt(end);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+    end++;
+  }
+  const authority = url.slice(scheme + 3, end);
+  const at = authority.lastIndexOf("@");
+  return at === -1 ? authority : authority.slice(at + 1);
 }
 
 // request.url is a serialized absolute URL: "scheme://authority/path?query#fragment".

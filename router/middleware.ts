@@ -45,3 +45,30 @@ export type Middleware<
   S extends object = Record<string, unknown>,
   P extends Partial<Record<string, string>> = Record<string, string>,
 > = (ctx: Context<S, P>, next: Next) => Response | Promise<Response>;
+
+/**
+ * A handler for one route parameter, registered with `Router.param(name, handler)`:
+ * it gets the decoded value, the Context and `next`, and runs once per request before
+ * the middleware of every route that declares the parameter (koa-router's
+ * `router.param`), typically to load what the value names or to reject a bad value.
+ *
+ * @example Load the user a route names
+ * ```ts
+ * import type { ParamMiddleware } from "@wire/http/router";
+ * import assert from "node:assert/strict";
+ *
+ * const users = new Map([["7", "Ada"]]);
+ * const loadUser: ParamMiddleware<{ user?: string }> = (id, ctx, next) => {
+ *   const user = users.get(id);
+ *   if (user === undefined) return new Response("no such user", { status: 404 });
+ *   ctx.state.user = user;
+ *   return next();
+ * };
+ * assert.equal(typeof loadUser, "function");
+ * ```
+ */
+export type ParamMiddleware<S extends object = Record<string, unknown>> = (
+  value: string,
+  ctx: Context<S>,
+  next: Next,
+) => Response | Promise<Response>;

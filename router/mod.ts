@@ -14,14 +14,22 @@
 
 export { compose, type ComposedMiddleware, type ComposeOptions, composeWith } from "./compose.ts";
 export { Context } from "./context.ts";
-export type { Middleware, Next } from "./middleware.ts";
-export type { RouteParams, SegmentParams } from "./route_params.ts";
+export type { Middleware, Next, ParamMiddleware } from "./middleware.ts";
+export type { Digit, PathParamsOf, RouteParams, SegmentParams } from "./route_params.ts";
 export type { ServeInfo } from "../http/handler.ts";
+export { type Method, METHODS } from "./methods.ts";
+export type { CommonVerb, ExtensionVerbs, RegExpParams, RouteVerb } from "./route_verb.ts";
+export type { Route } from "./route.ts";
 export {
   type AllowedMethodsOptions,
+  DEFAULT_EXCLUSIVE,
+  DEFAULT_METHODS,
   DEFAULT_PREFIX,
+  DEFAULT_REDIRECT_STATUS,
   type PathParamValue,
-  Router,
   type RouterOptions,
+  type UrlOptions,
+  type UrlParams,
   type UrlQuery,
-} from "./router.ts";
+} from "./router_options.ts";
+export { Router } from "./router.ts";

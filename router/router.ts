@@ -1,94 +1,55 @@
-import type { Context } from "./context.ts";
-import type { Middleware, Next } from "./middleware.ts";
-import type { RouteParams } from "./route_params.ts";
-import { dispatch } from "./_dispatch.ts";
-import { RouteTree } from "./_route_tree.ts";
-import { buildPath, type PathParamValue, type PathPattern } from "./_path_pattern.ts";
-import { allowedMethodsMiddleware, type AllowedMethodsOptions } from "./_allowed_methods.ts";
-import { joinPath, labelOf, normalizePrefix } from "./_router_helpers.ts";
+import type { Middleware, ParamMiddleware } from "./middleware.ts";
+import type { ExtensionVerbs, RouteVerb } from "./route_verb.ts";
+import type { Route } from "./route.ts";
+import { METHODS } from "./methods.ts";
+import {
+  type AllowedMethodsOptions,
+  DEFAULT_REDIRECT_STATUS,
+  type PathParamValue,
+  type RouterOptions,
+  type UrlOptions,
+  type UrlParams,
+} from "./router_options.ts";
+import type { AnyMiddleware } from "./_chain.ts";
+import { RouterCore } from "./_router_core.ts";
+import { routesMiddleware } from "./_routes.ts";
+import { allowedMethodsMiddleware, allowedMethodsMiddlewares } from "./_allowed_methods.ts";
+import { parsePathPattern } from "./_path_pattern.ts";
+import { buildPath, urlArguments, withQuery } from "./_url.ts";
+import { typeOf } from "./_router_helpers.ts";
+import { type UseScope, useScope } from "./_use_scope.ts";
+import { installVerbs } from "./_verbs.ts";
 
-export type { AllowedMethodsOptions };
-export type { PathParamValue };
+// The core of each router, by its routes() middleware (to mount it) and by the router.
+const cores = new WeakMap<object, RouterCore>();
 
-/** Options for {@linkcode Router}. */
-export interface RouterOptions {
-  /**
-   * A path prepended to every route of this router, such as "/api/v1".
-   *
-   * @default {""}
-   */
-  prefix?: string;
-  /**
-   * Match static text case-sensitively, as RFC 3986 says paths are.
-   *
-   * @default {true}
-   */
-  caseSensitive?: boolean;
-  /**
-   * Treat "/users" and "/users/" as different paths. When false a trailing slash
-   * is ignored on both routes and requests.
-   *
-   * @default {false}
-   */
-  strict?: boolean;
-}
-
-/** Default of {@linkcode RouterOptions.prefix}. */
-export const DEFAULT_PREFIX = "";
-
-/** Query values accepted by {@linkcode Router.url}. */
-export type UrlQuery =
-  | URLSearchParams
-  | string
-  | Readonly<Record<string, string | number | boolean>>;
-
-// deno-lint-ignore no-explicit-any
-type AnyMiddleware = Middleware<any, any>;
-
-interface RouteEntry {
-  method: string | null;
-  path: string;
-  name: string | undefined;
-  label: string;
-  pattern: PathPattern;
-  middleware: AnyMiddleware[];
-  // deno-lint-ignore no-explicit-any
-  layers: Router<any>[];
-  chain: AnyMiddleware[];
-  generation: number;
-}
-
-interface Mount {
-  // deno-lint-ignore no-explicit-any
-  parent: Router<any>;
-  prefix: string;
-}
-
-// Bumped by every use(); route chains (use middleware + route middleware) are rebuilt
-// lazily when it moves, so requests never rebuild them.
-let useGeneration = 0;
-// deno-lint-ignore no-explicit-any
-const routersByMiddleware = new WeakMap<AnyMiddleware, Router<any>>();
+/** The Router's verbs for the less common methods (see {@linkcode ExtensionVerbs}). */
+export interface Router<S extends object = Record<string, unknown>>
+  extends ExtensionVerbs<S, Router<S>> {}
 
 /**
- * Routes requests by method and path with a radix tree (koa-router's API, without
- * its linear scan). Register routes with the verb methods, then put
- * {@linkcode Router.routes} and {@linkcode Router.allowedMethods} in a chain.
+ * Routes requests by method and path with a radix tree: koa-router's API, without its
+ * linear scan. Register routes with the verbs (`get`, `post`, ..., `all`, and one for
+ * every method the server accepts), then put {@linkcode Router.routes} and
+ * {@linkcode Router.allowedMethods} in a chain.
  *
- * Paths: static segments, `:param`, `:param?` (optional, at the end), `:id(\\d+)`
- * (regex on the decoded segment), and a last `*` or `*name` for the rest of the path.
- * Static beats parameter beats wildcard, whatever the registration order. Params are
- * percent-decoded; a malformed escape answers 400. HEAD requests are served by GET
- * routes; the server sends the GET response's head (Content-Length included) and no
- * body. A route that duplicates another (same method and an
- * equivalent pattern) or names a parameter differently at the same position throws
- * at registration, naming both routes.
+ * Paths: static text, `:param`, `:param?`, `:id(\\d+)` (regex on the decoded value),
+ * `{...}` optional parts, `*` or `*name` for the rest of the path (or up to a suffix:
+ * "/files/*path/raw"), a RegExp, or an array of paths. Static beats constrained
+ * parameter beats parameter beats wildcard beats RegExp, whatever the registration
+ * order. Params are percent-decoded and typed from the path literal; a malformed
+ * escape answers 400. HEAD requests are served by GET routes. A route that duplicates
+ * another, or names a parameter differently at the same position, throws at
+ * registration naming both (unless `exclusive: false`, where every matching route runs,
+ * as in koa-router). The matched route's pattern and name are on `ctx.routePath` and
+ * `ctx.routeName`.
  *
- * Router-level `use()` middleware runs, in `use()` order, before the route's own
- * middleware for every request that matches a route of this router (including routes
- * added later); `use(path, ...)` limits it to paths under `path`. `use(path?,
- * other.routes())` mounts another router: its routes, present and future, are added
- * under `path` and run behind this router's `use()` middleware and then its own.
+ * `use()` middleware runs, in `use()` order, before the route's own middleware for
+ * every request that matches a route of this router (including routes added later);
+ * `use(path, ...)` limits it to paths under `path` (`use("/", ...)` to the router's
+ * root). `use(path?, other.routes())` mounts another router: its routes, present and
+ * future, are added under `path` and run behind this router's `use()` middleware and
+ * then its own.
  *
  * @example A small API
  * ```ts
@@ -96,291 +57,111 @@ const routersByMiddleware = new WeakMap<AnyMiddleware, Router<any>>();
  * import assert from "node:assert/strict";
  *
  * const router = new Router()
- *   .get("/users/:id", (ctx) => Response.json({ id: ctx.params.id }))
+ *   .get("/users/:id", (ctx) => Response.json({ id: ctx.params.id, route: ctx.routePath }))
  *   .post("/users", () => new Response(null, { status: 201 }));
  * const handler = compose(router.routes(), router.allowedMethods());
  * const info = { remoteAddr: { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 }, completed: Promise.resolve() };
  *
  * const found = await handler(new Request("http://localhost/users/42"), info);
- * assert.deepEqual(await found.json(), { id: "42" });
+ * assert.deepEqual(await found.json(), { id: "42", route: "/users/:id" });
  * const wrong = await handler(new Request("http://localhost/users", { method: "DELETE" }), info);
  * assert.equal(wrong.status, 405);
- * assert.equal(wrong.headers.get("allow"), "POST, OPTIONS");
+ * assert.equal(wrong.headers.get("allow"), "POST");
  * ```
  */
 export class Router<S extends object = Record<string, unknown>> {
-  #tree: RouteTree<RouteEntry>;
-  #prefix: string;
-  #entries: RouteEntry[] = [];
-  #names = new Map<string, RouteEntry>();
-  #uses: AnyMiddleware[] = [];
-  #mounts: Mount[] = [];
+  #core: RouterCore;
   #routes: Middleware<S> | undefined;
 
   /**
    * Creates an empty router.
    *
-   * @param options Prefix, case sensitivity and trailing-slash strictness.
+   * @param options Prefix, case sensitivity, trailing-slash strictness, the
+   * run-every-match model, a host, and the methods allowedMethods() implements.
    */
   constructor(options: RouterOptions = {}) {
-    this.#tree = new RouteTree<RouteEntry>(options);
-    this.#prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX, "router prefix");
-    if (this.#prefix !== "") this.#tree.parse(this.#prefix);
+    this.#core = new RouterCore(options);
+    cores.set(this, this.#core);
   }
 
-  /** The prefix of every route ("" for none). */
-  get prefix(): string {
-    return this.#prefix;
-  }
-
-  /**
-   * Adds a GET route (which also answers HEAD).
-   *
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  get<Path extends string>(path: Path, ...middleware: Middleware<S, RouteParams<Path>>[]): this;
-  /**
-   * Adds a named GET route (which also answers HEAD); the name is for {@linkcode Router.url}.
-   *
-   * @param name The route name, unique in this router.
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  get<Path extends string>(
-    name: string,
-    path: Path,
-    ...middleware: Middleware<S, RouteParams<Path>>[]
-  ): this;
-  get(first: string, ...rest: unknown[]): this {
-    return this.#verb("GET", first, rest);
-  }
-
-  /**
-   * Adds a POST route.
-   *
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  post<Path extends string>(path: Path, ...middleware: Middleware<S, RouteParams<Path>>[]): this;
-  /**
-   * Adds a named POST route.
-   *
-   * @param name The route name, unique in this router.
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  post<Path extends string>(
-    name: string,
-    path: Path,
-    ...middleware: Middleware<S, RouteParams<Path>>[]
-  ): this;
-  post(first: string, ...rest: unknown[]): this {
-    return this.#verb("POST", first, rest);
-  }
-
-  /**
-   * Adds a PUT route.
-   *
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  put<Path extends string>(path: Path, ...middleware: Middleware<S, RouteParams<Path>>[]): this;
-  /**
-   * Adds a named PUT route.
-   *
-   * @param name The route name, unique in this router.
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  put<Path extends string>(
-    name: string,
-    path: Path,
-    ...middleware: Middleware<S, RouteParams<Path>>[]
-  ): this;
-  put(first: string, ...rest: unknown[]): this {
-    return this.#verb("PUT", first, rest);
-  }
-
-  /**
-   * Adds a PATCH route.
-   *
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  patch<Path extends string>(path: Path, ...middleware: Middleware<S, RouteParams<Path>>[]): this;
-  /**
-   * Adds a named PATCH route.
-   *
-   * @param name The route name, unique in this router.
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  patch<Path extends string>(
-    name: string,
-    path: Path,
-    ...middleware: Middleware<S, RouteParams<Path>>[]
-  ): this;
-  patch(first: string, ...rest: unknown[]): this {
-    return this.#verb("PATCH", first, rest);
-  }
-
-  /**
-   * Adds a DELETE route.
-   *
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  delete<Path extends string>(path: Path, ...middleware: Middleware<S, RouteParams<Path>>[]): this;
-  /**
-   * Adds a named DELETE route.
-   *
-   * @param name The route name, unique in this router.
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  delete<Path extends string>(
-    name: string,
-    path: Path,
-    ...middleware: Middleware<S, RouteParams<Path>>[]
-  ): this;
-  delete(first: string, ...rest: unknown[]): this {
-    return this.#verb("DELETE", first, rest);
-  }
-
-  /**
-   * Adds a HEAD route (taking HEAD requests over the GET route of the same path).
-   *
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  head<Path extends string>(path: Path, ...middleware: Middleware<S, RouteParams<Path>>[]): this;
-  /**
-   * Adds a named HEAD route.
-   *
-   * @param name The route name, unique in this router.
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  head<Path extends string>(
-    name: string,
-    path: Path,
-    ...middleware: Middleware<S, RouteParams<Path>>[]
-  ): this;
-  head(first: string, ...rest: unknown[]): this {
-    return this.#verb("HEAD", first, rest);
-  }
-
-  /**
-   * Adds an OPTIONS route (replacing the automatic answer of allowedMethods()).
-   *
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  options<Path extends string>(
-    path: Path,
-    ...middleware: Middleware<S, RouteParams<Path>>[]
-  ): this;
-  /**
-   * Adds a named OPTIONS route.
-   *
-   * @param name The route name, unique in this router.
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  options<Path extends string>(
-    name: string,
-    path: Path,
-    ...middleware: Middleware<S, RouteParams<Path>>[]
-  ): this;
-  options(first: string, ...rest: unknown[]): this {
-    return this.#verb("OPTIONS", first, rest);
-  }
-
+  /** Adds a GET route, which also answers HEAD. */
+  declare readonly get: RouteVerb<S, this>;
+  /** Adds a POST route. */
+  declare readonly post: RouteVerb<S, this>;
+  /** Adds a PUT route. */
+  declare readonly put: RouteVerb<S, this>;
+  /** Adds a PATCH route. */
+  declare readonly patch: RouteVerb<S, this>;
+  /** Adds a DELETE route. */
+  declare readonly delete: RouteVerb<S, this>;
+  /** koa-router's alias of {@linkcode Router.delete}. */
+  declare readonly del: RouteVerb<S, this>;
+  /** Adds a HEAD route, which takes HEAD requests over the GET route of its path. */
+  declare readonly head: RouteVerb<S, this>;
+  /** Adds an OPTIONS route, which replaces the answer of allowedMethods() for its path. */
+  declare readonly options: RouteVerb<S, this>;
   /**
    * Adds a QUERY route: a safe, idempotent request that carries its query in the body
-   * (RFC 10008), for searches too large or too structured for a URL. The handler reads
-   * the query with `ctx.request.json()`, `text()` and the like; its `Content-Type` says
-   * what the query language is.
+   * (RFC 10008); the handler reads it with `ctx.request.json()` and the like.
+   */
+  declare readonly query: RouteVerb<S, this>;
+  /** Adds a route for every method (a route for the request's own method wins). */
+  declare readonly all: RouteVerb<S, this>;
+
+  /**
+   * Builds a URL from a path pattern without a router (koa-router's `Router.url`).
    *
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
+   * @param path The pattern, such as "/users/:id".
+   * @param args Values by name and options (`{ query }`), or values in order.
+   * @returns The path (and query).
    *
-   * @example Search with a body
+   * @example Build a URL from a pattern
    * ```ts
-   * import { compose, Router } from "@wire/http/router";
+   * import { Router } from "@wire/http/router";
    * import assert from "node:assert/strict";
    *
-   * const router = new Router().query("/contacts/:list", async (ctx) => {
-   *   const { name } = await ctx.request.json();
-   *   return Response.json({ list: ctx.params.list, name });
-   * });
-   * const handler = compose(router.routes(), router.allowedMethods());
-   * const info = { remoteAddr: { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 }, completed: Promise.resolve() };
-   *
-   * const response = await handler(
-   *   new Request("http://localhost/contacts/work", { method: "QUERY", body: '{"name":"Ada"}' }),
-   *   info,
-   * );
-   * assert.deepEqual(await response.json(), { list: "work", name: "Ada" });
+   * assert.equal(Router.url("/books/:category/:id", "programming", 4, { query: { page: 3 } }), "/books/programming/4?page=3");
+   * assert.equal(Router.url("/:file{.:ext}", { file: "a b" }), "/a%20b");
    * ```
    */
-  query<Path extends string>(path: Path, ...middleware: Middleware<S, RouteParams<Path>>[]): this;
-  /**
-   * Adds a named QUERY route; the name is for {@linkcode Router.url}.
-   *
-   * @param name The route name, unique in this router.
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
-   */
-  query<Path extends string>(
-    name: string,
-    path: Path,
-    ...middleware: Middleware<S, RouteParams<Path>>[]
-  ): this;
-  query(first: string, ...rest: unknown[]): this {
-    return this.#verb("QUERY", first, rest);
+  static url(path: string, ...args: (UrlParams | PathParamValue | UrlOptions)[]): string {
+    if (typeof path !== "string") {
+      throw new TypeError(`Cannot build URL: the pattern must be a string, got ${typeOf(path)}`);
+    }
+    const pattern = parsePathPattern(path);
+    const { params, options } = urlArguments(args, pattern.paramNames);
+    return withQuery(buildPath(pattern, params, path, options.encode), options.query);
   }
 
   /**
-   * Adds a route for every method (a route for the specific method wins).
+   * The prefix of every route ("" for none).
    *
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
-   * @returns This router, for chaining.
+   * @returns The prefix.
    */
-  all<Path extends string>(path: Path, ...middleware: Middleware<S, RouteParams<Path>>[]): this;
+  prefix(): string;
   /**
-   * Adds a named route for every method.
+   * Replaces the prefix of every route, present and future (koa-router's
+   * `router.prefix(path)`; calling it twice replaces, not stacks).
    *
-   * @param name The route name, unique in this router.
-   * @param path The path pattern; its literal types `ctx.params`.
-   * @param middleware The route's middleware, outermost first.
+   * @param path The new prefix, such as "/api/v2" or "/things/:thingId".
    * @returns This router, for chaining.
+   *
+   * @example Move every route under /api
+   * ```ts
+   * import { Router } from "@wire/http/router";
+   * import assert from "node:assert/strict";
+   *
+   * const router = new Router().get("user", "/users/:id", () => new Response());
+   * router.prefix("/api");
+   * assert.equal(router.prefix(), "/api");
+   * assert.equal(router.url("user", { id: 1 }), "/api/users/1");
+   * ```
    */
-  all<Path extends string>(
-    name: string,
-    path: Path,
-    ...middleware: Middleware<S, RouteParams<Path>>[]
-  ): this;
-  all(first: string, ...rest: unknown[]): this {
-    return this.#verb(null, first, rest);
+  prefix(path: string): this;
+  prefix(path?: string): string | this {
+    if (path === undefined) return this.#core.prefix;
+    this.#core.setPrefix(path);
+    return this;
   }
 
   /**
@@ -391,104 +172,200 @@ export class Router<S extends object = Record<string, unknown>> {
    */
   use(...middleware: Middleware<S>[]): this;
   /**
-   * Adds middleware for routes under a path, or mounts another router there.
+   * Adds middleware for routes under a path (or a RegExp, or each of several paths), or
+   * mounts another router there. "/" means the router's root only; "" every route.
    *
-   * @param path A static path; the middleware runs only for requests under it.
+   * @param path Where the middleware runs, or where to mount the router.
    * @param middleware Middleware, or another router's `routes()` to mount.
    * @returns This router, for chaining.
+   *
+   * @example Middleware for a part of the API, and a mounted router
+   * ```ts
+   * import { compose, Router } from "@wire/http/router";
+   * import assert from "node:assert/strict";
+   *
+   * // The mount path's params reach the child's routes (untyped there).
+   * const users = new Router().get("/:id", (ctx) => {
+   *   const params: Record<string, string> = ctx.params;
+   *   return new Response(`user ${params.userId}/${params.id}`);
+   * });
+   * const api = new Router()
+   *   .use("/admin", () => new Response("forbidden", { status: 403 }))
+   *   .get("/admin/stats", () => new Response("stats"))
+   *   .use("/orgs/:userId/users", users.routes());
+   * const handler = compose(api.routes());
+   * const info = { remoteAddr: { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 }, completed: Promise.resolve() };
+   * assert.equal((await handler(new Request("http://localhost/admin/stats"), info)).status, 403);
+   * assert.equal(await (await handler(new Request("http://localhost/orgs/7/users/8"), info)).text(), "user 7/8");
+   * ```
    */
-  use(path: string, ...middleware: Middleware<S>[]): this;
-  use(first: string | Middleware<S>, ...rest: Middleware<S>[]): this {
-    let scope: string | undefined;
+  use(path: string | RegExp | readonly string[], ...middleware: Middleware<S>[]): this;
+  use(first: string | RegExp | readonly string[] | Middleware<S>, ...rest: Middleware<S>[]): this {
+    let scopes: UseScope[] = [null];
     let list: unknown[] = rest;
-    if (typeof first === "string") {
-      scope = normalizePrefix(first, "use() path");
-      if (scope !== "") this.#tree.parse(scope);
+    if (typeof first === "string" || first instanceof RegExp || Array.isArray(first)) {
+      const paths = Array.isArray(first) ? first : [first];
+      if (paths.length === 0) throw new TypeError("Cannot use(): the array of paths is empty");
+      scopes = paths.map((p) => useScope(p));
     } else {
       list = [first, ...rest];
     }
     if (list.length === 0) throw new TypeError("Cannot use(): no middleware given");
     list.forEach((mw, i) => {
       if (typeof mw !== "function") {
-        throw new TypeError(`Cannot use(): middleware ${i} is ${typeof mw}, not a function`);
+        throw new TypeError(`Cannot use(): middleware ${i} is ${typeOf(mw)}, not a function`);
+      }
+      if (allowedMethodsMiddlewares.has(mw)) {
+        throw new TypeError(
+          "Cannot use() allowedMethods(): it answers what routes() left unanswered, so put it " +
+            "in the outer chain after routes(): compose(router.routes(), router.allowedMethods())",
+        );
       }
     });
-    for (const mw of list as AnyMiddleware[]) {
-      const child = routersByMiddleware.get(mw);
-      if (child !== undefined) {
-        this.#mount(child, joinPath(this.#prefix, scope ?? "", true));
-      } else {
-        this.#uses.push(
-          scope === undefined ? mw : this.#scoped(joinPath(this.#prefix, scope, true), mw),
-        );
-        useGeneration++;
+    for (const scope of scopes) {
+      for (const mw of list as AnyMiddleware[]) {
+        const child = cores.get(mw);
+        if (child === undefined) {
+          this.#core.addUse(scope, mw);
+        } else if (scope instanceof RegExp) {
+          throw new TypeError("Cannot mount a router under a RegExp: mount it under a path");
+        } else {
+          this.#core.mount(child, scope === null || scope === "/" ? "" : scope);
+        }
       }
     }
     return this;
   }
 
-  #scoped(scope: string, mw: AnyMiddleware): AnyMiddleware {
-    if (/(^|\/)[:*]/.test(scope)) {
-      throw new TypeError(
-        `Cannot use() path "${scope}": path-scoped middleware needs a static path`,
-      );
+  /**
+   * Runs `handler` once per request before the middleware of every route that declares
+   * the parameter `name` (this router's routes and those of routers mounted in it), to
+   * load what the value names or reject a bad one. Handlers run in the order their
+   * parameters appear in the path, several for one parameter in registration order,
+   * after the routers' `use()` middleware; a request without a value for an optional
+   * parameter skips its handlers.
+   *
+   * @param name The parameter name, without ":".
+   * @param handler Gets the decoded value, the Context and `next`.
+   * @returns This router, for chaining.
+   *
+   * @example Load the user of every /users/:user route
+   * ```ts
+   * import { compose, Router } from "@wire/http/router";
+   * import assert from "node:assert/strict";
+   *
+   * const users = new Map([["1", "Ada"]]);
+   * const router = new Router<{ user?: string }>()
+   *   .param("user", (id, ctx, next) => {
+   *     ctx.state.user = users.get(id);
+   *     return ctx.state.user === undefined ? new Response("no such user", { status: 404 }) : next();
+   *   })
+   *   .get("/users/:user", (ctx) => new Response(`hello ${ctx.state.user}`));
+   * const handler = compose(router.routes());
+   * const info = { remoteAddr: { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 }, completed: Promise.resolve() };
+   * assert.equal(await (await handler(new Request("http://localhost/users/1"), info)).text(), "hello Ada");
+   * assert.equal((await handler(new Request("http://localhost/users/2"), info)).status, 404);
+   * ```
+   */
+  param(name: string, handler: ParamMiddleware<S>): this {
+    if (typeof name !== "string" || name === "") {
+      throw new TypeError(`Cannot add param(): the name must be a non-empty string`);
     }
-    const sensitive = this.#tree.caseSensitive;
-    const key = sensitive ? scope : scope.toLowerCase();
-    // deno-lint-ignore no-explicit-any
-    return (ctx: Context<any, any>, next: Next) => {
-      const path: string = sensitive ? ctx.path : ctx.path.toLowerCase();
-      const under = key === "" ||
-        (path.startsWith(key) &&
-          (path.length === key.length || path.charCodeAt(key.length) === 47));
-      return under ? mw(ctx, next) : next();
-    };
+    if (typeof handler !== "function") {
+      throw new TypeError(`Cannot add param(${name}): the handler is ${typeOf(handler)}`);
+    }
+    this.#core.addParam(name, handler as ParamMiddleware);
+    return this;
   }
 
   /**
-   * The middleware that routes requests: on a match it sets `ctx.params` and runs
-   * this router's `use()` middleware and the route's middleware, whose `next` is the
-   * `next` of the outer chain; with no match it calls `next()`.
+   * Redirects every method of `source` to `destination` (koa-router's `redirect`).
+   * Either may be a route name; the destination may also be an absolute URL.
+   *
+   * @param source A path, or the name of a route of this router.
+   * @param destination A path, an absolute URL, or a route name (with no parameters).
+   * @param status A 3xx status.
+   * @returns This router, for chaining.
+   *
+   * @example Move a page
+   * ```ts
+   * import { compose, Router } from "@wire/http/router";
+   * import assert from "node:assert/strict";
+   *
+   * const router = new Router().get("new", "/new", () => new Response("new")).redirect("/old", "new");
+   * const info = { remoteAddr: { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 }, completed: Promise.resolve() };
+   * const response = await compose(router.routes())(new Request("http://localhost/old"), info);
+   * assert.equal(response.status, 301);
+   * assert.equal(response.headers.get("location"), "/new");
+   * ```
+   */
+  redirect(source: string, destination: string, status: number = DEFAULT_REDIRECT_STATUS): this {
+    if (!Number.isInteger(status) || status < 300 || status > 399) {
+      throw new RangeError(`Cannot add redirect: status ${status} is not a 3xx status`);
+    }
+    if (typeof source !== "string" || typeof destination !== "string") {
+      throw new TypeError("Cannot add redirect: source and destination must be strings");
+    }
+    let from: string | RegExp = source;
+    if (!source.startsWith("/")) {
+      const view = this.#named(source, "redirect");
+      from = view.regex ?? (view.path.slice(this.#core.prefix.length) || "/");
+    }
+    let location = destination;
+    if (destination.includes("://")) location = new URL(destination).href;
+    else if (!destination.startsWith("/")) location = this.url(destination);
+    const headers = { location, "content-type": "text/plain; charset=utf-8" };
+    const redirect = () => new Response(`Redirecting to ${location}`, { status, headers });
+    this.#core.addRoute(null, from, undefined, [redirect]);
+    return this;
+  }
+
+  /**
+   * The middleware that routes requests: on a match it sets `ctx.params`,
+   * `ctx.routePath` and `ctx.routeName`, then runs the routers' `use()` middleware, the
+   * `param()` handlers and the route's middleware, whose `next` is the `next` of the
+   * outer chain; with no match it calls `next()`.
    *
    * @returns The routing middleware (the same function on every call).
    */
   routes(): Middleware<S> {
     if (this.#routes !== undefined) return this.#routes;
-    const tree = this.#tree;
-    // deno-lint-ignore no-explicit-any
-    const routes = (ctx: Context<any, any>, next: Next): Response | Promise<Response> => {
-      const match = tree.match(ctx.request.method, ctx.path);
-      if (match === null) return next();
-      const entry = match.value;
-      ctx.params = match.params;
-      const chain = entry.generation === useGeneration ? entry.chain : Router.#chainOf(entry);
-      // HEAD on a GET route returns the GET response as is: the server sends its head
-      // (Content-Length included) and never its body (RFC 9110 §9.3.2).
-      return dispatch(chain, ctx, next);
-    };
-    routersByMiddleware.set(routes, this);
+    const routes = routesMiddleware(this.#core) as unknown as Middleware<S>;
+    cores.set(routes, this.#core);
     return this.#routes = routes;
   }
 
   /**
-   * The middleware that answers what routes() left unanswered (a 404) when the path
-   * exists: 405 Method Not Allowed with `Allow` when other methods have routes,
-   * 204 with `Allow` for OPTIONS, and 501 Not Implemented for methods no Router
-   * verb registers. Put it after routes() in the chain.
+   * koa-router's name for {@linkcode Router.routes}.
    *
-   * @param options Whether to throw HttpErrors instead of returning responses.
-   * @returns The middleware.
+   * @returns The routing middleware.
    */
-  allowedMethods(options: AllowedMethodsOptions = {}): Middleware<S> {
-    return allowedMethodsMiddleware(this.#tree, options) as unknown as Middleware<S>;
+  middleware(): Middleware<S> {
+    return this.routes();
   }
 
   /**
-   * Builds the URL path of a named route, percent-encoding each parameter.
+   * The middleware that answers what routes() left unanswered (a 404) when the path
+   * exists: 405 Method Not Allowed with `Allow` when other methods have routes, 200
+   * with `Allow` and no content for OPTIONS, and 501 Not Implemented for methods the
+   * router does not implement (its `methods` option). Put it after routes() in the
+   * outer chain; `use()` refuses it.
+   *
+   * @param options Whether to throw instead, and the errors to throw.
+   * @returns The middleware.
+   */
+  allowedMethods(options: AllowedMethodsOptions = {}): Middleware<S> {
+    return allowedMethodsMiddleware(this.#core, options) as unknown as Middleware<S>;
+  }
+
+  /**
+   * Builds the URL path of a named route, percent-encoding each parameter; a router
+   * mounted in another builds the path the outer router serves (its first mount).
    *
    * @param name The route name.
-   * @param params Values for the route's parameters.
-   * @param query A query string, URLSearchParams or a record to append.
+   * @param params Values by name (a `query` key is the query unless the route has a
+   * parameter named "query").
+   * @param options `{ query }` to append and `{ encode }` for the values.
    * @returns The path (and query).
    *
    * @example Link to a route
@@ -496,132 +373,64 @@ export class Router<S extends object = Record<string, unknown>> {
    * import { Router } from "@wire/http/router";
    * import assert from "node:assert/strict";
    *
-   * const router = new Router({ prefix: "/api" }).get("user", "/users/:id", () => new Response());
-   * assert.equal(router.url("user", { id: "a b" }, { tab: "repos" }), "/api/users/a%20b?tab=repos");
+   * const router = new Router({ prefix: "/api" }).get("user", "/users/:id/:tab?", () => new Response());
+   * assert.equal(router.url("user", { id: "a b" }, { query: { page: 2 } }), "/api/users/a%20b?page=2");
+   * assert.equal(router.url("user", 7, "repos"), "/api/users/7/repos");
+   * assert.equal(router.url("user", { id: 7, query: "q=1" }), "/api/users/7?q=1");
    * ```
    */
-  url(
-    name: string,
-    params: Readonly<Record<string, PathParamValue | null | undefined>> = {},
-    query?: UrlQuery,
-  ): string {
-    const entry = this.#names.get(name);
-    if (entry === undefined) throw new TypeError(`Cannot build URL: no route named "${name}"`);
-    let url = buildPath(entry.pattern, params, entry.label);
-    if (query !== undefined) {
-      const search = query instanceof URLSearchParams || typeof query === "string"
-        ? new URLSearchParams(query)
-        : new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
-      const text = search.toString();
-      if (text !== "") url += "?" + text;
-    }
-    return url;
+  url(name: string, params?: UrlParams, options?: UrlOptions): string;
+  /**
+   * Builds the URL path of a named route from values in the order of its parameters,
+   * optionally followed by the options.
+   *
+   * @param name The route name.
+   * @param values The values, then optionally `{ query, encode }`.
+   * @returns The path (and query).
+   */
+  url(name: string, ...values: (PathParamValue | UrlOptions)[]): string;
+  url(name: string, ...args: unknown[]): string {
+    return this.#core.urlOf(this.#named(name, "build URL"), args);
   }
 
-  static #chainOf(entry: RouteEntry): AnyMiddleware[] {
-    const chain: AnyMiddleware[] = [];
-    for (const router of entry.layers) chain.push(...router.#uses);
-    chain.push(...entry.middleware);
-    entry.chain = chain;
-    entry.generation = useGeneration;
-    return chain;
-  }
-
-  #verb(method: string | null, first: string, rest: unknown[]): this {
-    let name: string | undefined;
-    let path: unknown = first;
-    if (typeof rest[0] === "string") {
-      name = first;
-      path = rest[0];
-      rest = rest.slice(1);
-    }
-    const verb = method ?? "all";
-    if (typeof path !== "string") {
-      throw new TypeError(`Cannot add ${verb} route: path must be a string, got ${typeof path}`);
-    }
-    const full = joinPath(this.#prefix, path, this.#tree.strict);
-    const label = labelOf(method, full, name);
-    if (rest.length === 0) throw new TypeError(`Cannot add route ${label}: no middleware given`);
-    rest.forEach((mw, i) => {
-      if (typeof mw !== "function") {
-        throw new TypeError(`Cannot add route ${label}: middleware ${i} is ${typeof mw}`);
-      }
-    });
-    const entry: RouteEntry = {
-      method,
-      path: full,
-      name,
-      label,
-      pattern: this.#tree.parse(full),
-      middleware: rest as AnyMiddleware[],
-      layers: [this],
-      chain: [],
-      generation: -1,
-    };
-    this.#commit([[this, entry]]);
-    return this;
-  }
-
-  // Adds entries to their routers (and, through mounts, to every ancestor) only after
-  // checking all of them, so a conflict anywhere changes nothing.
-  // deno-lint-ignore no-explicit-any
-  #commit(start: [Router<any>, RouteEntry][]): void {
-    // deno-lint-ignore no-explicit-any
-    const plan: [Router<any>, RouteEntry][] = [];
-    // deno-lint-ignore no-explicit-any
-    const visit = (router: Router<any>, entry: RouteEntry): void => {
-      plan.push([router, entry]);
-      for (const mount of router.#mounts) {
-        visit(mount.parent, Router.#derive(entry, mount.parent, mount.prefix));
-      }
-    };
-    for (const [router, entry] of start) visit(router, entry);
-    for (const [router, entry] of plan) {
-      router.#tree.check(entry.method, entry.pattern, entry.label);
-      if (entry.name !== undefined) {
-        const other = router.#names.get(entry.name) ??
-          plan.find(([r, e]) => r === router && e !== entry && e.name === entry.name)?.[1];
-        if (other !== undefined) {
-          throw new TypeError(
-            `Cannot add route ${entry.label}: the name "${entry.name}" is taken by route ${other.label}`,
-          );
-        }
-      }
-    }
-    for (const [router, entry] of plan) {
-      router.#tree.add(entry.method, entry.pattern, entry, entry.label);
-      router.#entries.push(entry);
-      if (entry.name !== undefined) router.#names.set(entry.name, entry);
-    }
-  }
-
-  // deno-lint-ignore no-explicit-any
-  #mount(child: Router<any>, prefix: string): void {
-    // deno-lint-ignore no-explicit-any
-    const ancestors: Router<any>[] = [this];
-    for (let i = 0; i < ancestors.length; i++) {
-      if (ancestors[i] === child) {
-        throw new TypeError("Cannot mount a router inside itself or one of its own mounts");
-      }
-      for (const m of ancestors[i].#mounts) ancestors.push(m.parent);
-    }
-    this.#commit(child.#entries.map((entry) => [this, Router.#derive(entry, this, prefix)]));
-    child.#mounts.push({ parent: this, prefix });
-    useGeneration++;
-  }
-
-  // The entry a mounted router's route becomes in the router it is mounted in.
-  // deno-lint-ignore no-explicit-any
-  static #derive(entry: RouteEntry, parent: Router<any>, prefix: string): RouteEntry {
-    const path = joinPath(prefix, entry.path, parent.#tree.strict);
+  /**
+   * Looks up a named route (koa-router's `router.route(name)`).
+   *
+   * @param name The route name.
+   * @returns The route, or undefined when no route has that name.
+   */
+  route(name: string): Route | undefined {
+    const view = this.#core.named(name);
+    if (view === undefined) return undefined;
+    const core = this.#core;
+    const { method } = view.entry;
     return {
-      ...entry,
-      path,
-      label: labelOf(entry.method, path, entry.name),
-      pattern: parent.#tree.parse(path),
-      layers: [parent, ...entry.layers],
-      chain: [],
-      generation: -1,
+      name,
+      path: core.located(view).path + (view.regex === null ? "" : String(view.regex)),
+      methods: method === null ? [...METHODS] : method === "GET" ? ["HEAD", "GET"] : [method],
+      paramNames: view.pattern === null ? [] : [...view.pattern.paramNames],
+      url: (...args: unknown[]) => core.urlOf(view, args),
     };
+  }
+
+  /**
+   * Tells whether this router serves a host (koa-router's `matchHost`): true without a
+   * `host` option, false for an empty host.
+   *
+   * @param host A host as `ctx.host` has it.
+   * @returns Whether requests for it are routed.
+   */
+  matchHost(host: string | undefined): boolean {
+    const test = this.#core.host;
+    if (test === null) return true;
+    return typeof host === "string" && host !== "" && test(host);
+  }
+
+  #named(name: string, action: string) {
+    const view = this.#core.named(name);
+    if (view === undefined) throw new TypeError(`Cannot ${action}: no route named "${name}"`);
+    return view;
   }
 }
+
+installVerbs(Router.prototype, cores);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { METHODS } from "../methods.ts";
 import { LOWER } from "./char_class.ts";
 
 // Header kinds: the fields the parser itself must understand (RFC 9112 §6, §9.6, RFC 9110 §7.2, §7.8, §10.1.1).
@@ -128,54 +129,7 @@ export const BUCKET_SIZE = 4;
  * extension methods llhttp knows (M-SEARCH, NOTIFY, SUBSCRIBE, UNSUBSCRIBE, PURGE, SOURCE).
  * Anything else is 501 unless `lenient.methods` is set (RFC 9110 §9.1).
  */
-export const KNOWN_METHODS: readonly string[] = [
-  "GET",
-  "HEAD",
-  "POST",
-  "PUT",
-  "DELETE",
-  "CONNECT",
-  "OPTIONS",
-  "TRACE",
-  "PATCH",
-  "QUERY",
-  "ACL",
-  "BASELINE-CONTROL",
-  "BIND",
-  "CHECKIN",
-  "CHECKOUT",
-  "COPY",
-  "LABEL",
-  "LINK",
-  "LOCK",
-  "MERGE",
-  "MKACTIVITY",
-  "MKCALENDAR",
-  "MKCOL",
-  "MKREDIRECTREF",
-  "MKWORKSPACE",
-  "MOVE",
-  "ORDERPATCH",
-  "PRI",
-  "PROPFIND",
-  "PROPPATCH",
-  "REBIND",
-  "REPORT",
-  "SEARCH",
-  "UNBIND",
-  "UNCHECKOUT",
-  "UNLINK",
-  "UNLOCK",
-  "UPDATE",
-  "UPDATEREDIRECTREF",
-  "VERSION-CONTROL",
-  "M-SEARCH",
-  "NOTIFY",
-  "SUBSCRIBE",
-  "UNSUBSCRIBE",
-  "PURGE",
-  "SOURCE",
-];
+export const KNOWN_METHODS: readonly string[] = METHODS;
 
 /** Header names seeded into the name cache in the spellings clients actually send. */
 export const COMMON_HEADER_NAMES: readonly string[] = [

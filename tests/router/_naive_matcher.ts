@@ -1,23 +1,27 @@
 /**
  * A deliberately simple matcher with the same contract as RouteTree: a linear scan
- * over every route, segment by segment, picking the best-ranked match. The shared
- * case table runs against both, so the tree's speed tricks are checked against an
- * implementation that is easy to read.
+ * over every route variant, segment by segment, picking the best-ranked match. The
+ * shared case table runs against both, so the tree's speed tricks are checked against
+ * an implementation that is easy to read. It knows whole-segment parameters and
+ * trailing wildcards only (the syntax the shared table uses).
  */
 import { HttpError } from "../../http/http_error.ts";
 import {
+  expandPathPattern,
   parsePathPattern,
   PART_PARAM,
   PART_STATIC,
-  type PathPattern,
 } from "../../router/_path_pattern.ts";
 import type { RouteMatch, RouteTreeOptions } from "../../router/_route_tree.ts";
 
+type Seg =
+  | { kind: "static"; text: string }
+  | { kind: "param"; name: string; regex: RegExp | null }
+  | { kind: "wildcard"; name: string };
+
 interface NaiveRoute<T> {
   method: string | null;
-  pattern: PathPattern;
-  regexes: (RegExp | null)[];
-  statics: (string | null)[];
+  segs: Seg[];
   value: T;
 }
 
@@ -31,19 +35,26 @@ export class NaiveMatcher<T> {
   }
 
   add(method: string | null, path: string, value: T): void {
-    const pattern = parsePathPattern(path, this.#strict);
-    const segs = path === "/" ? [] : pattern.segments;
-    this.#routes.push({
-      method,
-      pattern: { ...pattern, segments: segs },
-      regexes: segs.map((p) =>
-        p.kind === PART_PARAM && p.source !== null
-          ? new RegExp(`^(?:${p.source})$`, this.#sensitive ? "" : "i")
-          : null
-      ),
-      statics: segs.map((p) => p.kind === PART_STATIC ? this.#fold(p.text.slice(1)) : null),
-      value,
-    });
+    for (const parts of expandPathPattern(parsePathPattern(path), this.#strict)) {
+      const segs: Seg[] = [];
+      for (const p of parts) {
+        if (p.kind === PART_STATIC) {
+          const pieces = p.text.split("/").slice(1);
+          if (p.text === "/") continue;
+          for (const piece of pieces) {
+            if (piece !== "") segs.push({ kind: "static", text: this.#fold(piece) });
+          }
+          if (p.text.endsWith("/") && this.#strict) segs.push({ kind: "static", text: "" });
+        } else if (p.kind === PART_PARAM) {
+          const flags = this.#sensitive ? "" : "i";
+          const regex = p.source === null ? null : new RegExp(`^(?:${p.source})$`, flags);
+          segs.push({ kind: "param", name: p.name, regex });
+        } else {
+          segs.push({ kind: "wildcard", name: p.name });
+        }
+      }
+      this.#routes.push({ method, segs, value });
+    }
   }
 
   #fold(s: string): string {
@@ -75,28 +86,23 @@ export class NaiveMatcher<T> {
     if (best === null) return null;
     const params: Record<string, string> = {};
     for (const [name, raw] of best.raw) params[name] = decode(raw, name);
-    return { value: best.route.value, params };
+    return { value: best.route.value, params, captures: null };
   }
 
   #try(route: NaiveRoute<T>, segs: string[]): { rank: number[]; raw: Map<string, string> } | null {
     const rank: number[] = [];
     const raw = new Map<string, string>();
-    const parts = route.pattern.segments;
+    const parts = route.segs;
     let i = 0;
     for (; i < parts.length; i++) {
       const part = parts[i];
-      if (part.kind === PART_STATIC) {
-        if (i >= segs.length || this.#fold(segs[i]) !== route.statics[i]) return null;
+      if (part.kind === "static") {
+        if (i >= segs.length || this.#fold(segs[i]) !== part.text) return null;
         rank.push(0);
-      } else if (part.kind === PART_PARAM) {
-        if (i >= segs.length) {
-          if (part.optional) break;
-          return null;
-        }
-        if (segs[i] === "") return null;
-        const regex = route.regexes[i];
-        if (regex !== null && !regex.test(decode(segs[i], part.name))) return null;
-        rank.push(regex === null ? 2 : 1);
+      } else if (part.kind === "param") {
+        if (i >= segs.length || segs[i] === "") return null;
+        if (part.regex !== null && !part.regex.test(decode(segs[i], part.name))) return null;
+        rank.push(part.regex === null ? 2 : 1);
         raw.set(part.name, segs[i]);
       } else {
         if (i === segs.length) {

@@ -218,3 +218,63 @@ Deno.test("Context parses the URL once, lazily, and reads the path without parsi
   const state = { user: "ada" };
   assert.equal(new Context(req("/"), INFO, state).state, state);
 });
+
+Deno.test("A composed chain that throws synchronously returns a rejected Promise (koa-compose's guarantee)", async () => {
+  const boom = new Error("sync");
+  const chain = compose(() => {
+    throw boom;
+  });
+  const ctx = new Context(req("/"), INFO);
+  let result: unknown;
+  assert.doesNotThrow(() => result = chain(ctx, () => Promise.resolve(new Response())));
+  assert.ok(result instanceof Promise);
+  await assert.rejects(result as Promise<Response>, (e: unknown) => e === boom);
+  // Deeper in the chain too, and through a Router's routes().
+  const nested = compose((_c, n) => n(), () => {
+    throw boom;
+  });
+  await assert.rejects(
+    Promise.resolve(nested(ctx, () => Promise.resolve(new Response()))),
+    (e: unknown) => e === boom,
+  );
+  // As a handler, the rejection becomes the usual 500.
+  const response = await composeWith({ onError: () => {} }, () => {
+    throw boom;
+  })(req("/"), INFO);
+  assert.equal(response.status, 500);
+});
+
+Deno.test("A middleware that returns nothing is a 500 whose error names it", async () => {
+  const seen: unknown[] = [];
+  const auth: Middleware = async (_ctx, next) => {
+    await next(); // forgot to return it
+    return undefined as unknown as Response;
+  };
+  const handler = composeWith(
+    { onError: (error) => void seen.push(error) },
+    (_ctx, next) => next(),
+    auth,
+    () => new Response("inner"),
+  );
+  const response = await handler(req("/"), INFO);
+  assert.equal(response.status, 500);
+  assert.ok(seen[0] instanceof TypeError);
+  assert.equal(
+    (seen[0] as Error).message,
+    'Cannot respond: middleware 1 ("auth") of compose() returned undefined instead of a Response; ' +
+      "return a Response or next()",
+  );
+  // A route's middleware is named with its route.
+  const { Router } = await import("../../router/mod.ts");
+  const router = new Router().get("/x", function show() {
+    return null as unknown as Response;
+  });
+  await composeWith({ onError: (error) => void seen.push(error) }, router.routes())(
+    req("/x"),
+    INFO,
+  );
+  assert.match(
+    (seen[1] as Error).message,
+    /^Cannot respond: middleware 0 \("show"\) of GET \/x returned null/,
+  );
+});

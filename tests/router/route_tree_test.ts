@@ -18,7 +18,7 @@ const IMPLEMENTATIONS: [string, (options: RouteTreeOptions) => Matcher][] = [
     const tree = new RouteTree<number>(options);
     return {
       add: (method, path, value) =>
-        tree.add(method, parsePathPattern(path, tree.strict), value, `${method} ${path}`),
+        tree.add(method, parsePathPattern(path), value, `${method} ${path}`),
       match: (method, path) => tree.match(method, path),
     };
   }],
@@ -258,7 +258,7 @@ Deno.test("RouteTree finds each of 10,000 routes with its params, and the naive 
   const tree = new RouteTree<number>();
   const naive = new NaiveMatcher<number>();
   routes.forEach(([method, path], i) => {
-    tree.add(method, parsePathPattern(path, false), i, `${method} ${path}`);
+    tree.add(method, parsePathPattern(path), i, `${method} ${path}`);
     naive.add(method, path, i);
   });
   assert.equal(tree.size, 10_000);
@@ -281,7 +281,7 @@ Deno.test("RouteTree registration of 10,000 routes in shuffled order gives the s
   const { routes, probes } = bigTable();
   const tree = new RouteTree<number>();
   for (const i of shuffled(routes.length, random(10_000))) {
-    tree.add(routes[i][0], parsePathPattern(routes[i][1], false), i, routes[i][1]);
+    tree.add(routes[i][0], parsePathPattern(routes[i][1]), i, routes[i][1]);
   }
   for (const [path, i, params] of probes) {
     const found = tree.match(routes[i][0], path);
@@ -291,7 +291,7 @@ Deno.test("RouteTree registration of 10,000 routes in shuffled order gives the s
 });
 
 function add(tree: RouteTree<number>, method: Method, path: string, value = 0): void {
-  tree.add(method, parsePathPattern(path, tree.strict), value, `${method ?? "ALL"} ${path}`);
+  tree.add(method, parsePathPattern(path), value, `${method ?? "ALL"} ${path}`);
 }
 
 Deno.test("RouteTree rejects two parameter names at one position, naming both routes", () => {
@@ -302,7 +302,17 @@ Deno.test("RouteTree rejects two parameter names at one position, naming both ro
     message:
       "Cannot add route DELETE /users/:userId: parameter :userId conflicts with :id of route GET /users/:id at the same position",
   });
-  assert.throws(() => add(tree, "GET", "/users/:uid(\\d+)/x"), /:uid conflicts with :id/);
+  assert.throws(() => add(tree, "GET", "/users/:userId/x"), /:userId conflicts with :id/);
+});
+
+Deno.test("RouteTree lets a constrained parameter sit beside a plain one of another name, and prefers it", () => {
+  const tree = new RouteTree<number>();
+  add(tree, "GET", "/users/:name", 1);
+  add(tree, "GET", "/users/:id(\\d+)", 2);
+  assert.deepEqual({ ...tree.match("GET", "/users/42")!.params }, { id: "42" });
+  assert.equal(tree.match("GET", "/users/42")!.value, 2);
+  assert.deepEqual({ ...tree.match("GET", "/users/ada")!.params }, { name: "ada" });
+  assert.throws(() => add(tree, "PUT", "/users/:uid(\\d+)"), /:uid conflicts with :id/);
 });
 
 Deno.test("RouteTree rejects a duplicate method and equivalent pattern, naming both routes", () => {
@@ -352,7 +362,7 @@ Deno.test("RouteTree.allowed lists every method whose pattern matches the path",
   add(tree, "PATCH", "/n/:id(\\d+)");
   add(tree, null, "/all");
   assert.deepEqual(tree.allowed("/users/new"), {
-    methods: ["PUT", "GET", "DELETE", "POST"],
+    methods: ["GET", "DELETE", "PUT", "POST"], // registration order
     any: false,
   });
   assert.deepEqual(tree.allowed("/users/7/"), { methods: ["GET", "DELETE", "POST"], any: false });
