@@ -13,7 +13,7 @@
  * @example The Router has a verb for each method
  * ```ts
  * import { METHODS } from "@wire/http/http";
-import { Router } from "@wire/http/router";
+ * import { Router } from "@wire/http/router";
  * import assert from "node:assert/strict";
  *
  * const router = new Router();
