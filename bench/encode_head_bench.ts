@@ -78,6 +78,9 @@ const context = {
   committed: false,
   reader: null,
   peerGone: false,
+  upgrade: null,
+  switching: false,
+  receiving: false,
 };
 
 Deno.bench("body: writeResponse(new Response(text)) into the output buffer", {

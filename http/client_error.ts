@@ -5,7 +5,6 @@
  * - `"ENOTFOUND"`: the host name does not resolve.
  * - `"CONNECT_FAILED"`: the connection or the TLS handshake failed otherwise.
  * - `"ETIMEDOUT"`: a timeout ran out; `timeout` says which one.
- * - `"ABORTED"`: the request's `AbortSignal` fired; `cause` is its reason.
  * - `"MALFORMED_RESPONSE"`: the server sent bytes that are not an HTTP/1.1 response;
  *   `cause` is the parser's `ParseError` when there is one.
  * - `"CLOSED_EARLY"`: the connection closed (or reset) before the response was complete.
@@ -17,20 +16,36 @@
  * - `"BODY_NOT_REPLAYABLE"`: a 307/308 redirect needs the request body again, but it
  *   was a stream that is already sent.
  * - `"CLIENT_CLOSED"`: the `Client` was closed.
+ * - `"RESPONSE_TOO_LARGE"`: the decoded response body passed `maxResponseBodyBytes`.
+ * - `"UNSUPPORTED_ENCODING"`: the response's `Content-Encoding` names a coding Wire
+ *   cannot decode, or more codings than `maxContentCodings`.
+ * - `"DECODING_FAILED"`: a coded response body is corrupt; `cause` is the decoder's error.
+ * - `"PROXY_AUTHENTICATION_REQUIRED"`: the proxy answered 407.
+ * - `"PROXY_TUNNEL_FAILED"`: the proxy refused the CONNECT tunnel (any status but 2xx
+ *   and 407) or broke it.
+ * - `"INTEGRITY_MISMATCH"`: the body does not match the request's `integrity` metadata.
+ *
+ * An aborted request rejects with its signal's reason (an `AbortError` or `TimeoutError`
+ * `DOMException` unless the caller gave another), as fetch does, not with a ClientError.
  */
 export type ClientErrorCode =
   | "ECONNREFUSED"
   | "ENOTFOUND"
   | "CONNECT_FAILED"
   | "ETIMEDOUT"
-  | "ABORTED"
   | "MALFORMED_RESPONSE"
   | "CLOSED_EARLY"
   | "REQUEST_BODY_FAILED"
   | "TOO_MANY_REDIRECTS"
   | "REDIRECT_REJECTED"
   | "BODY_NOT_REPLAYABLE"
-  | "CLIENT_CLOSED";
+  | "CLIENT_CLOSED"
+  | "RESPONSE_TOO_LARGE"
+  | "UNSUPPORTED_ENCODING"
+  | "DECODING_FAILED"
+  | "PROXY_AUTHENTICATION_REQUIRED"
+  | "PROXY_TUNNEL_FAILED"
+  | "INTEGRITY_MISMATCH";
 
 /** Which timeout ran out in a `"ETIMEDOUT"` {@linkcode ClientError}. */
 export type ClientTimeout = "connect" | "headers" | "body";
@@ -41,6 +56,8 @@ export interface ClientErrorOptions extends ErrorOptions {
   method?: string;
   /** For `"ETIMEDOUT"`: which timeout ran out. */
   timeout?: ClientTimeout;
+  /** For `"PROXY_*"`: the status the proxy answered with. */
+  status?: number;
 }
 
 /**
@@ -71,6 +88,8 @@ export class ClientError extends TypeError {
   readonly method?: string;
   /** For `"ETIMEDOUT"`: whether the connect, headers or body timeout ran out. */
   readonly timeout?: ClientTimeout;
+  /** For `"PROXY_AUTHENTICATION_REQUIRED"` and `"PROXY_TUNNEL_FAILED"`: the proxy's status. */
+  readonly status?: number;
 
   /**
    * Makes the error; its message is "Cannot fetch URL: DETAIL" (with the method when
@@ -79,7 +98,7 @@ export class ClientError extends TypeError {
    * @param code What went wrong.
    * @param url The URL of the request.
    * @param detail What happened, in words; the message is "Cannot fetch URL: detail".
-   * @param options `method`, `timeout` and `cause`.
+   * @param options `method`, `timeout`, `status` and `cause`.
    *
    * @example A headers timeout
    * ```ts
@@ -103,5 +122,6 @@ export class ClientError extends TypeError {
     this.url = url;
     if (method !== undefined) this.method = method;
     if (options?.timeout !== undefined) this.timeout = options.timeout;
+    if (options?.status !== undefined) this.status = options.status;
   }
 }

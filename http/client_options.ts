@@ -5,6 +5,11 @@
  */
 
 import { DEFAULT_MAX_HEADER_BYTES } from "./_parser/limits.ts";
+import type { Handler, HandlerObject } from "./handler.ts";
+import type { InjectOptions } from "./inject.ts";
+import type { ClientInterceptor } from "./client_interceptor.ts";
+import type { CookieJar } from "./cookie_jar.ts";
+import type { ProxyOptions } from "./client_proxy.ts";
 
 /** Connections one {@linkcode Client} keeps to one origin at most; requests beyond queue. */
 export const DEFAULT_MAX_CONNECTIONS_PER_ORIGIN = 256;
@@ -26,6 +31,65 @@ export const DEFAULT_CLIENT_BODY_TIMEOUT = 300_000;
 export const DEFAULT_MAX_RESPONSE_HEADER_BYTES: number = DEFAULT_MAX_HEADER_BYTES;
 /** Most header fields accepted in one response head. */
 export const DEFAULT_MAX_RESPONSE_HEADER_COUNT = 256;
+
+/**
+ * Largest decoded response body, in bytes: unlimited, as in fetch. Set
+ * `maxResponseBodyBytes` to bound what one response may cost in memory.
+ */
+export const DEFAULT_MAX_RESPONSE_BODY_BYTES: number = Infinity;
+/**
+ * Most interim (1xx) responses accepted before the final one. A server that sends more is
+ * flooding: 100 Continue and 103 Early Hints come once or twice in practice.
+ */
+export const DEFAULT_MAX_INTERIM_RESPONSES = 10;
+/**
+ * Most content codings in one `Content-Encoding` list. Each coding is a decoder in a
+ * chain; browsers and undici stop at a handful (undici: 5).
+ */
+export const DEFAULT_MAX_CONTENT_CODINGS = 5;
+/**
+ * How long a happy-eyeballs attempt runs before the next address is tried too, in
+ * milliseconds (RFC 8305 §5 "Connection Attempt Delay": 250 ms recommended).
+ */
+export const DEFAULT_HAPPY_EYEBALLS_DELAY = 250;
+/**
+ * How long a resolved host name is kept by the DNS cache, in milliseconds, when the
+ * resolver gives no TTL (or a longer one).
+ */
+export const DEFAULT_DNS_CACHE_TTL = 30_000;
+
+/**
+ * One address of a host name, as a {@linkcode ClientOptions.lookup} function gives it.
+ *
+ * @example A resolver that maps a name to loopback, IPv6 first
+ * ```ts
+ * import type { LookupAddress } from "@wire/http/http";
+ * import assert from "node:assert/strict";
+ *
+ * const lookup = (_hostname: string): LookupAddress[] => [
+ *   { address: "::1", family: 6 },
+ *   { address: "127.0.0.1", family: 4, ttl: 60 },
+ * ];
+ * assert.equal(lookup("api.test").length, 2);
+ * ```
+ */
+export interface LookupAddress {
+  /** An IPv4 or IPv6 address literal (no brackets). */
+  address: string;
+  /** The address family. */
+  family: 4 | 6;
+  /** How long the answer may be cached, in seconds, when the resolver knows. */
+  ttl?: number;
+}
+
+/**
+ * Resolves a host name to its addresses, for the DNS cache and happy eyeballs; plain
+ * strings are address literals whose family is read from their form.
+ */
+export type ClientLookup = (
+  hostname: string,
+  options: { signal: AbortSignal },
+) => Promise<(LookupAddress | string)[]> | (LookupAddress | string)[];
 
 /** Options for {@linkcode Client}. */
 export interface ClientOptions {
@@ -113,4 +177,112 @@ export interface ClientOptions {
    * @default {undefined}
    */
   socketPath?: string;
+  /**
+   * Largest decoded response body, in bytes; a body that grows past it errors with
+   * `RESPONSE_TOO_LARGE` (at once when an uncoded body announces a longer
+   * Content-Length), and its connection is closed.
+   *
+   * @default {Infinity}
+   */
+  maxResponseBodyBytes?: number;
+  /**
+   * Most interim (1xx) responses before the final one; one more fails the request with
+   * `MALFORMED_RESPONSE`. Their heads together may not pass `maxResponseHeaderBytes`.
+   *
+   * @default {10}
+   */
+  maxInterimResponses?: number;
+  /**
+   * Most codings in a response's `Content-Encoding` list; a longer list fails with
+   * `UNSUPPORTED_ENCODING`.
+   *
+   * @default {5}
+   */
+  maxContentCodings?: number;
+  /**
+   * Decode `gzip`, `x-gzip`, `deflate`, `br` and `zstd` response bodies (every coding of
+   * the list, in bounded pieces), as fetch does. `false` hands the coded bytes over as
+   * they came; so does a chain holding {@linkcode decompressInterceptor}, which decodes
+   * instead.
+   *
+   * @default {true}
+   */
+  decompress?: boolean;
+  /**
+   * Sends requests through an HTTP proxy: `http:` URLs in absolute form, `https:` ones
+   * through a CONNECT tunnel with TLS to the origin over it. A URL (credentials in it
+   * become `Proxy-Authorization: Basic`) or {@linkcode ProxyOptions} (one proxy per
+   * scheme, `noProxy`, extra headers). The default `fetch` reads `HTTP_PROXY`,
+   * `HTTPS_PROXY` and `NO_PROXY` ({@linkcode proxyFromEnv}); a Client only takes this
+   * option.
+   *
+   * @default {undefined}
+   */
+  proxy?: string | URL | ProxyOptions;
+  /**
+   * Serves every request in memory with this handler, through the server's real parser,
+   * connection state machine and encoder (`injectConnection`), without a socket: the
+   * URL's host only fills the Host header. Each pooled connection is one in-memory
+   * connection.
+   *
+   * @default {undefined}
+   */
+  handler?: Handler | HandlerObject;
+  /**
+   * Server options for the in-memory `handler` (limits, timeouts, `onError`,
+   * `remoteAddr`).
+   *
+   * @default {{}}
+   */
+  handlerOptions?: Omit<InjectOptions, "chunkSize" | "secure" | "signal">;
+  /**
+   * Interceptors around every request, outermost first: each gets the Request and the
+   * `next` step, as middleware does on the server. See {@linkcode ClientInterceptor}.
+   *
+   * @default {[]}
+   */
+  interceptors?: ClientInterceptor[];
+  /**
+   * Stores `Set-Cookie` from responses and sends matching cookies (RFC 6265bis); one jar
+   * may be shared by several Clients. Off unless given.
+   *
+   * @default {undefined}
+   */
+  cookieJar?: CookieJar;
+  /**
+   * Resolves host names for the DNS cache and happy eyeballs. Given alone it replaces the
+   * system resolver (as `curl --resolve` does). The default is the system's
+   * `getaddrinfo` (`node:dns` lookup).
+   *
+   * @default {undefined}
+   */
+  lookup?: ClientLookup;
+  /**
+   * Races the addresses of a host name with both IPv6 and IPv4 addresses (RFC 8305):
+   * families interleaved, IPv6 first, a new attempt every `happyEyeballsDelay` or as soon
+   * as one fails, the first connection wins.
+   *
+   * @default {false}
+   */
+  happyEyeballs?: boolean;
+  /**
+   * The delay between happy-eyeballs attempts, in milliseconds (RFC 8305's Connection
+   * Attempt Delay).
+   *
+   * @default {250}
+   */
+  happyEyeballsDelay?: number;
+  /**
+   * Keeps resolved addresses for `dnsCacheTtl` (or the record's TTL when shorter) and
+   * forgets a name whose addresses all failed.
+   *
+   * @default {false}
+   */
+  dnsCache?: boolean;
+  /**
+   * How long the DNS cache keeps an answer, in milliseconds.
+   *
+   * @default {30000}
+   */
+  dnsCacheTtl?: number;
 }

@@ -1,4 +1,5 @@
 import { Client } from "./client.ts";
+import { proxyFromEnv } from "./client_proxy.ts";
 
 let shared: Client | undefined;
 
@@ -6,7 +7,9 @@ let shared: Client | undefined;
  * WHATWG `fetch` over Wire's HTTP/1.1 client: every call shares one default
  * {@linkcode Client} (created on first use, default options), so connections to an
  * origin are kept alive and reused across calls. Idle connections do not keep the
- * program running.
+ * program running. Like Deno's own `fetch`, it goes through the proxies that
+ * `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` name (read when the shared
+ * Client is made; see {@linkcode proxyFromEnv}).
  *
  * @param input The URL (http: or https:) or a `Request`.
  * @param init Method, headers, body, signal and redirect mode, as for `fetch`.
@@ -31,7 +34,7 @@ let shared: Client | undefined;
  * ```
  */
 export function fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  shared ??= new Client();
+  shared ??= new Client({ proxy: proxyFromEnv() });
   return shared.fetch(input, init);
 }
 

@@ -46,7 +46,7 @@ export {
   type ServeOptions,
 } from "./server_options.ts";
 export { serve } from "./serve.ts";
-export { upgrade, type Upgrade, type UpgradedConnection, type UpgradeOptions } from "./upgrade.ts";
+export { type Upgrade, upgrade, type UpgradedConnection, type UpgradeOptions } from "./upgrade.ts";
 export { Server, type ShutdownOptions } from "./server.ts";
 export {
   DEFAULT_INJECT_REMOTE_ADDR,
@@ -58,20 +58,27 @@ export {
   type InjectResult,
 } from "./inject.ts";
 
-// Client, its options, fetch, ClientError
+// Client, its options, fetch, ClientError, interceptors, proxies, cookies
 export { Client } from "./client.ts";
 export {
+  type ClientLookup,
   type ClientOptions,
   DEFAULT_CLIENT_BODY_TIMEOUT,
   DEFAULT_CLIENT_CONNECT_TIMEOUT,
   DEFAULT_CLIENT_HEADERS_TIMEOUT,
   DEFAULT_CLIENT_KEEP_ALIVE_TIMEOUT,
   DEFAULT_CLIENT_PIPELINING,
+  DEFAULT_DNS_CACHE_TTL,
+  DEFAULT_HAPPY_EYEBALLS_DELAY,
   DEFAULT_KEEP_ALIVE_MAX_TIMEOUT,
   DEFAULT_KEEP_ALIVE_TIMEOUT_THRESHOLD,
   DEFAULT_MAX_CONNECTIONS_PER_ORIGIN,
+  DEFAULT_MAX_CONTENT_CODINGS,
+  DEFAULT_MAX_INTERIM_RESPONSES,
+  DEFAULT_MAX_RESPONSE_BODY_BYTES,
   DEFAULT_MAX_RESPONSE_HEADER_BYTES,
   DEFAULT_MAX_RESPONSE_HEADER_COUNT,
+  type LookupAddress,
 } from "./client_options.ts";
 export { closeDefaultClient, fetch } from "./fetch.ts";
 export {
@@ -80,3 +87,29 @@ export {
   type ClientErrorOptions,
   type ClientTimeout,
 } from "./client_error.ts";
+export {
+  type ClientInterceptor,
+  type ClientNext,
+  composeInterceptors,
+} from "./client_interceptor.ts";
+export { decompressInterceptor, type DecompressOptions } from "./decompress_interceptor.ts";
+export { redirectInterceptor, type RedirectOptions } from "./redirect_interceptor.ts";
+export {
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_ERRORS,
+  DEFAULT_RETRY_MAX_DELAY,
+  DEFAULT_RETRY_METHODS,
+  DEFAULT_RETRY_MIN_DELAY,
+  DEFAULT_RETRY_STATUSES,
+  retryInterceptor,
+  type RetryOptions,
+} from "./retry_interceptor.ts";
+export { proxyFromEnv, type ProxyOptions } from "./client_proxy.ts";
+export {
+  type Cookie,
+  CookieJar,
+  type CookieJarOptions,
+  type CookieRequestOptions,
+  DEFAULT_MAX_COOKIES,
+  DEFAULT_MAX_COOKIES_PER_DOMAIN,
+} from "./cookie_jar.ts";

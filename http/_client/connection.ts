@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { writeAll } from "../../net/_write_all.ts";
 import { concat } from "../../net/_bytes.ts";
 import {
   PARSE_BODY,
@@ -26,9 +25,9 @@ import {
   DEADLINE_NONE,
   DeadlineTimer,
 } from "./deadline_timer.ts";
-import { decodeBody, decoderFormat } from "./decode_body.ts";
+import { bytesSource, streamSource } from "./decode_body.ts";
 import {
-  aborted,
+  abortReason,
   clientClosed,
   closedEarly,
   malformed,
@@ -36,13 +35,17 @@ import {
   timedOut,
 } from "./errors.ts";
 import { ClientExchange } from "./exchange.ts";
-import { idleTime, keepAliveHint } from "./keep_alive.ts";
+import { idleTime } from "./keep_alive.ts";
 import { isPipelinable, type PipelineView } from "./pipelining.ts";
 import type { PreparedRequest } from "./prepare_request.ts";
-import { framingOf, isInlineBody, RequestEncoder } from "./request_head.ts";
-import { buildResponse, EMPTY } from "./response.ts";
+import { buildResponse, checkInterim, EMPTY, readHeadFields } from "./response.ts";
+import { planBody, responseBody } from "./response_body.ts";
 import { ResponseReader } from "./response_reader.ts";
-import { BodyError, uploadBody } from "./upload_body.ts";
+import type { ClientTransport } from "./transport.ts";
+import { BodyError } from "./upload_body.ts";
+import { type ConnectionRoute, RequestWriter } from "./request_writer.ts";
+
+export type { ConnectionRoute };
 
 /** The pool a connection reports to: the narrow adapter between the two. */
 export interface ConnectionOwner {
@@ -60,8 +63,8 @@ const STATE_CLOSED = 2;
 
 /** A keep-alive HTTP/1.1 connection owned by a pool. */
 export class ClientConnection implements PipelineView {
-  /** The socket. */
-  readonly conn: Deno.Conn;
+  /** The socket (or in-memory stream). */
+  readonly conn: ClientTransport;
   /** The pool this connection reports to. */
   readonly owner: ConnectionOwner;
   /** Requests sent on this connection so far. */
@@ -72,13 +75,9 @@ export class ClientConnection implements PipelineView {
   reserved = 0;
   #settings: ConnectionSettings;
   #reader: ResponseReader;
-  #encoder = new RequestEncoder();
+  #writer: RequestWriter;
   #state = STATE_BUSY;
   #queue: ClientExchange[] = [];
-  /** Request writes started and not finished; above 0 the encoder's buffer is in use. */
-  #pendingWrites = 0;
-  /** The last write started: a pipelined request is written after it. */
-  #lastWrite: Promise<void> | null = null;
   #timer: DeadlineTimer;
   /** How long the connection may idle once the pool parks it, in milliseconds. */
   #idleTime = 0;
@@ -92,14 +91,17 @@ export class ClientConnection implements PipelineView {
    * @param owner The pool.
    * @param settings Timeouts, keep-alive and head limits.
    * @param pipelining Most requests in flight at once.
+   * @param route How requests are written.
    */
   constructor(
-    conn: Deno.Conn,
+    conn: ClientTransport,
     owner: ConnectionOwner,
     settings: ConnectionSettings,
     pipelining: number,
+    route: ConnectionRoute,
   ) {
     this.conn = conn;
+    this.#writer = new RequestWriter(conn, route, this.#onWritten, this.#onWriteError);
     this.owner = owner;
     this.#settings = settings;
     this.pipelining = pipelining;
@@ -142,7 +144,7 @@ export class ClientConnection implements PipelineView {
     this.#state = STATE_BUSY;
     if (!this.#referenced) {
       this.#referenced = true;
-      this.conn.ref();
+      this.conn.ref?.();
     }
     this.requests++;
     if (this.reserved > 0) this.reserved--;
@@ -151,14 +153,14 @@ export class ClientConnection implements PipelineView {
     const signal = request.signal;
     if (signal !== null) {
       if (signal.aborted) {
-        this.#fail(exchange, aborted(request));
+        this.#fail(exchange, abortReason(request));
         return exchange;
       }
-      const onAbort = (): void => this.#fail(exchange, aborted(request));
+      const onAbort = (): void => this.#fail(exchange, abortReason(request));
       exchange.onAbort = onAbort;
       signal.addEventListener("abort", onAbort, { once: true });
     }
-    this.#write(exchange);
+    this.#writer.write(exchange);
     if (this.#queue.length === 1) this.#readHead(exchange);
     if (exchange.pipelinable) this.owner.onRoom(this);
     return exchange;
@@ -175,44 +177,11 @@ export class ClientConnection implements PipelineView {
 
   // ---------------------------------------------------------------- writing
 
-  #write(exchange: ClientExchange): void {
-    const request = exchange.request;
-    const framing = framingOf(request);
-    const url = request.url;
-    let head = this.#encoder.encode(request, url.pathname + url.search, url.host, framing);
-    const inline = request.body === null || isInlineBody(request);
-    if (this.#pendingWrites > 0) {
-      // A pipelined write is still using the encoder's buffer: send a copy after it.
-      head = head.slice();
-      const previous = this.#lastWrite!;
-      this.#pendingWrites++;
-      this.#lastWrite = previous.then(() => this.#writeRequest(exchange, head, inline, framing));
-      return;
-    }
-    this.#pendingWrites++;
-    this.#lastWrite = this.#writeRequest(exchange, head, inline, framing);
-  }
+  #onWritten = (exchange: ClientExchange): void => {
+    if (exchange.responseDone) this.#afterExchange(exchange);
+  };
 
-  async #writeRequest(
-    exchange: ClientExchange,
-    head: Uint8Array,
-    inline: boolean,
-    framing: number,
-  ): Promise<void> {
-    try {
-      if (exchange.done) return;
-      await writeAll(this.conn, head);
-      if (!inline) await uploadBody(this.conn, exchange, framing);
-      exchange.uploadDone = true;
-      if (exchange.responseDone) this.#afterExchange(exchange);
-    } catch (error) {
-      this.#onWriteError(exchange, error);
-    } finally {
-      this.#pendingWrites--;
-    }
-  }
-
-  #onWriteError(exchange: ClientExchange, error: unknown): void {
+  #onWriteError = (exchange: ClientExchange, error: unknown): void => {
     if (exchange.done || this.#state === STATE_CLOSED) return;
     if (error instanceof BodyError) {
       this.#fail(exchange, requestBodyFailed(exchange.request, error));
@@ -223,7 +192,7 @@ export class ClientConnection implements PipelineView {
     exchange.writeError = error;
     exchange.keepAlive = false;
     if (exchange.responseDone) this.#afterExchange(exchange);
-  }
+  };
 
   // ---------------------------------------------------------------- reading
 
@@ -231,9 +200,12 @@ export class ClientConnection implements PipelineView {
     const reader = this.#reader;
     const parser = reader.parser;
     const request = exchange.request;
+    const settings = this.#settings;
+    let interim = 0;
+    const start = reader.consumed;
     try {
       if (request.method === "HEAD") parser.expectNoBody();
-      this.#timer.arm(DEADLINE_HEADERS, this.#settings.headersTimeout);
+      this.#timer.arm(DEADLINE_HEADERS, settings.headersTimeout);
       for (;;) {
         for (;;) {
           const event = reader.step();
@@ -243,7 +215,9 @@ export class ClientConnection implements PipelineView {
               this.#onHead(exchange);
               return;
             }
-            continue; // 1xx: its END follows, then the real response
+            // 1xx: its END follows, then the real response.
+            checkInterim(request, settings, ++interim, reader.consumed - start);
+            continue;
           }
           if (event === PARSE_END) {
             if (request.method === "HEAD") parser.expectNoBody();
@@ -265,7 +239,7 @@ export class ClientConnection implements PipelineView {
           throw this.#closedEarly(exchange, error);
         }
         if (exchange.done) return;
-        if (bytesRead === null) {
+        if (bytesRead === null || bytesRead === 0) {
           parser.finish();
           throw this.#closedEarly(exchange, undefined);
         }
@@ -285,17 +259,7 @@ export class ClientConnection implements PipelineView {
     if (status > 599) throw malformed(request, `status ${status} is out of range`);
     exchange.keepAlive = parser.keepAlive && !request.close && exchange.writeError === undefined;
     const fields = parser.headers;
-    let encoding: string | null = null;
-    for (let i = 0; i < fields.length; i += 2) {
-      const name = fields[i];
-      if (name.length === 10) {
-        if (name.toLowerCase() === "keep-alive") {
-          exchange.keepAliveHint = keepAliveHint(fields[i + 1]);
-        }
-      } else if (name.length === 16 && name.toLowerCase() === "content-encoding") {
-        encoding = fields[i + 1];
-      }
-    }
+    const encoding = readHeadFields(exchange, fields);
     const init: ResponseInit = { status, statusText: parser.reason };
     const nullBody = request.method === "HEAD" || status === 204 || status === 205 ||
       status === 304;
@@ -314,44 +278,37 @@ export class ClientConnection implements PipelineView {
       // §15.3.5, §15.4.5), and Response cannot carry one.
       throw malformed(request, `a ${status} response announced a body`);
     }
-    const format = encoding === null ? null : decoderFormat(encoding);
+    const contentLength = parser.contentLength;
 
     // Fast path: the whole body is already buffered (small responses).
-    let first: Uint8Array | null = null;
-    let parts: Uint8Array[] | null = null;
-    for (;;) {
-      const event = reader.step();
-      if (event === PARSE_BODY) {
-        const part = reader.body();
-        if (first === null) first = part;
-        else (parts ??= [first]).push(part);
-        continue;
-      }
-      if (event === PARSE_END) {
-        const bytes = parts !== null ? concat(parts) : first ?? EMPTY;
-        const body = format === null ? bytes : decodeBody(ReadableStream.from([bytes]), format);
-        exchange.resolve(buildResponse(request, body as BodyInit, init, fields));
-        this.#endExchange(exchange);
-        return;
-      }
-      if (event === PARSE_NEED_MORE) break;
-      if (event === PARSE_ERROR) throw malformed(request, parser.error!.message, parser.error);
+    const parts: Uint8Array[] = [];
+    const event = reader.collect(parts);
+    if (event === PARSE_END) {
+      const bytes = parts.length === 1 ? parts[0] : parts.length === 0 ? EMPTY : concat(parts);
+      const plan = planBody(request, this.#settings, { encoding, contentLength, complete: true });
+      const body = plan === null ? bytes : responseBody(bytesSource(bytes), plan);
+      exchange.resolve(buildResponse(request, body as BodyInit, init, fields));
+      this.#endExchange(exchange);
+      return;
+    }
+    if (event === PARSE_ERROR) throw malformed(request, parser.error!.message, parser.error);
+    if (event !== PARSE_NEED_MORE) {
       throw malformed(request, "unexpected parser event in a response body");
     }
 
     // Streaming: hand what is here to the stream, read the rest as the consumer pulls.
+    const plan = planBody(request, this.#settings, { encoding, contentLength, complete: false });
     this.#timer.arm(DEADLINE_NONE, 0);
     reader.growForBody();
     const stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
         exchange.controller = controller;
-        if (parts !== null) { for (const part of parts) controller.enqueue(part); }
-        else if (first !== null) controller.enqueue(first);
+        for (const part of parts) controller.enqueue(part);
       },
       pull: (controller) => this.#pull(exchange, controller),
       cancel: () => this.#cancel(exchange),
     }, { highWaterMark: 0 });
-    const body = format === null ? stream : decodeBody(stream, format);
+    const body = plan === null ? stream : responseBody(streamSource(stream), plan);
     exchange.resolve(buildResponse(request, body, init, fields));
   }
 
@@ -400,7 +357,7 @@ export class ClientConnection implements PipelineView {
         }
         this.#timer.arm(DEADLINE_NONE, 0);
         if (exchange.done) return;
-        if (bytesRead === null) {
+        if (bytesRead === null || bytesRead === 0) {
           if (parser.finish() === PARSE_END) {
             // A close-delimited body ends with the connection.
             exchange.keepAlive = false;
@@ -484,7 +441,7 @@ export class ClientConnection implements PipelineView {
     this.#timer.arm(DEADLINE_IDLE, this.#idleTime);
     if (this.#referenced) {
       this.#referenced = false;
-      this.conn.unref();
+      this.conn.unref?.();
     }
     this.#reader.watch(this.#onIdleRead);
   }
@@ -531,7 +488,7 @@ export class ClientConnection implements PipelineView {
         // The stream was already closed or cancelled.
       }
     }
-    exchange.uploadReader?.cancel().catch(ignore);
+    exchange.uploadReader?.cancel(error).catch(ignore);
     this.#destroyAll();
   }
 

@@ -11,21 +11,19 @@ import { errorText } from "../_codec/error_text.ts";
 import type { PreparedRequest } from "./prepare_request.ts";
 import type { BodyError } from "./upload_body.ts";
 
+/** What an error needs of a request: its URL and method. */
+export type RequestName = Pick<PreparedRequest, "url" | "method">;
+
 /**
- * `ABORTED`: the request's signal fired; the cause is the signal's reason.
+ * What an aborted request rejects with: its signal's reason, as the Fetch standard says
+ * (an `AbortError` DOMException, the `TimeoutError` of `AbortSignal.timeout()`, or what
+ * the caller passed to `abort()`).
  *
- * @param request The request that was aborted.
- * @param detail What was going on, in words.
- * @returns The error to reject with.
+ * @param request The request whose signal fired.
+ * @returns The reason to reject with, or to error the body with.
  */
-export function aborted(
-  request: PreparedRequest,
-  detail = "the request was aborted",
-): ClientError {
-  return new ClientError("ABORTED", request.url.href, detail, {
-    method: request.method,
-    cause: request.signal?.reason,
-  });
+export function abortReason(request: PreparedRequest): unknown {
+  return request.signal?.reason ?? new DOMException("The request was aborted", "AbortError");
 }
 
 /**
@@ -34,7 +32,7 @@ export function aborted(
  * @param request The request that cannot go on.
  * @returns The error to reject with.
  */
-export function clientClosed(request: PreparedRequest): ClientError {
+export function clientClosed(request: RequestName): ClientError {
   return new ClientError("CLIENT_CLOSED", request.url.href, "the client was closed", {
     method: request.method,
   });
@@ -51,7 +49,7 @@ export function clientClosed(request: PreparedRequest): ClientError {
  * @returns The error to reject with, or to error the body with.
  */
 export function closedEarly(
-  request: PreparedRequest,
+  request: RequestName,
   part: "response head" | "response body",
   readError: unknown,
   writeError: unknown,
@@ -73,7 +71,7 @@ export function closedEarly(
  * @param cause The parser's `ParseError` (or another error) behind it, if any.
  * @returns The error to reject with, or to error the body with.
  */
-export function malformed(request: PreparedRequest, detail: string, cause?: unknown): ClientError {
+export function malformed(request: RequestName, detail: string, cause?: unknown): ClientError {
   return new ClientError("MALFORMED_RESPONSE", request.url.href, `malformed response: ${detail}`, {
     method: request.method,
     cause,
@@ -90,7 +88,7 @@ export function malformed(request: PreparedRequest, detail: string, cause?: unkn
  * @returns The error to reject with, or to error the body with.
  */
 export function timedOut(
-  request: PreparedRequest,
+  request: RequestName,
   timeout: "headers" | "body",
   ms: number,
 ): ClientError {
@@ -111,7 +109,7 @@ export function timedOut(
  * @param error What `uploadBody` threw.
  * @returns The error to reject with.
  */
-export function requestBodyFailed(request: PreparedRequest, error: BodyError): ClientError {
+export function requestBodyFailed(request: RequestName, error: BodyError): ClientError {
   return new ClientError("REQUEST_BODY_FAILED", request.url.href, error.message, {
     method: request.method,
     cause: error.cause,
@@ -119,7 +117,7 @@ export function requestBodyFailed(request: PreparedRequest, error: BodyError): C
 }
 
 /**
- * What a failed connect means for `request`: `ABORTED` when its signal fired, the
+ * What a failed connect means for `request`: the signal's reason when it fired, the
  * `ConnectError` codes mapped to ours (ETIMEDOUT with `timeout: "connect"`), an
  * argument error (TypeError, RangeError) as it is, anything else `CONNECT_FAILED`.
  *
@@ -130,7 +128,7 @@ export function requestBodyFailed(request: PreparedRequest, error: BodyError): C
 export function connectFailed(request: PreparedRequest, error: unknown): unknown {
   const url = request.url.href;
   const method = request.method;
-  if (request.signal?.aborted) return aborted(request, "the request was aborted while connecting");
+  if (request.signal?.aborted) return abortReason(request);
   if (error instanceof ConnectError) {
     const detail = error.message.replace(/^Cannot connect/, "cannot connect");
     switch (error.code) {
@@ -147,7 +145,9 @@ export function connectFailed(request: PreparedRequest, error: unknown): unknown
     }
     return new ClientError("CONNECT_FAILED", url, detail, { method, cause: error });
   }
-  if (error instanceof TypeError || error instanceof RangeError) return error;
+  if (error instanceof ClientError || error instanceof TypeError || error instanceof RangeError) {
+    return error;
+  }
   return new ClientError("CONNECT_FAILED", url, `cannot connect: ${errorText(error)}`, {
     method,
     cause: error,
@@ -161,7 +161,7 @@ export function connectFailed(request: PreparedRequest, error: unknown): unknown
  * @param max The most redirects followed.
  * @returns The error to reject with.
  */
-export function tooManyRedirects(request: PreparedRequest, max: number): ClientError {
+export function tooManyRedirects(request: RequestName, max: number): ClientError {
   return new ClientError("TOO_MANY_REDIRECTS", request.url.href, `more than ${max} redirects`, {
     method: request.method,
   });
@@ -177,7 +177,7 @@ export function tooManyRedirects(request: PreparedRequest, max: number): ClientE
  * @returns The error to reject with.
  */
 export function redirectRejected(
-  request: PreparedRequest,
+  request: RequestName,
   detail: string,
   cause?: unknown,
 ): ClientError {
@@ -195,7 +195,7 @@ export function redirectRejected(
  * @returns The error to reject with.
  */
 export function bodyNotReplayable(
-  request: PreparedRequest,
+  request: RequestName,
   status: number,
   to: URL,
 ): ClientError {
@@ -204,5 +204,108 @@ export function bodyNotReplayable(
     request.url.href,
     `${status} redirect to ${to.href} needs the request body again, but it was a stream`,
     { method: request.method },
+  );
+}
+
+/**
+ * `RESPONSE_TOO_LARGE`: the decoded body passed `maxResponseBodyBytes`.
+ *
+ * @param request The request whose response was too large.
+ * @param limit The limit, for the message.
+ * @param announced A Content-Length that already passes it, or -1.
+ * @returns The error to error the body with.
+ */
+export function responseTooLarge(
+  request: RequestName,
+  limit: number,
+  announced = -1,
+): ClientError {
+  return new ClientError(
+    "RESPONSE_TOO_LARGE",
+    request.url.href,
+    announced >= 0
+      ? `the response body of ${announced} bytes is larger than maxResponseBodyBytes (${limit})`
+      : `the response body is larger than maxResponseBodyBytes (${limit})`,
+    { method: request.method },
+  );
+}
+
+/**
+ * `UNSUPPORTED_ENCODING`: a Content-Encoding we cannot decode, or too many of them.
+ *
+ * @param url The URL of the response.
+ * @param method The request method.
+ * @param detail What is wrong with the coding list.
+ * @returns The error to reject with.
+ */
+export function unsupportedEncoding(url: string, method: string, detail: string): ClientError {
+  return new ClientError("UNSUPPORTED_ENCODING", url, detail, { method });
+}
+
+/**
+ * `DECODING_FAILED`: a coded body is corrupt.
+ *
+ * @param url The URL of the response.
+ * @param method The request method.
+ * @param coding The coding whose decoder failed.
+ * @param cause The decoder's error.
+ * @returns The error to error the body with.
+ */
+export function decodingFailed(
+  url: string,
+  method: string,
+  coding: string,
+  cause: unknown,
+): ClientError {
+  return new ClientError(
+    "DECODING_FAILED",
+    url,
+    `the ${coding} response body is corrupt (${errorText(cause)})`,
+    { method, cause },
+  );
+}
+
+/**
+ * `PROXY_AUTHENTICATION_REQUIRED` for a 407, `PROXY_TUNNEL_FAILED` for any other refusal
+ * of a CONNECT tunnel.
+ *
+ * @param request The request that went through the proxy.
+ * @param proxy The proxy's `host:port`.
+ * @param status The proxy's status, or 0 when it closed or sent no valid answer.
+ * @param detail What the proxy did, in words.
+ * @param cause The error behind it, if any.
+ * @returns The error to reject with.
+ */
+export function proxyRefused(
+  request: RequestName,
+  proxy: string,
+  status: number,
+  detail: string,
+  cause?: unknown,
+): ClientError {
+  const options: ClientErrorOptions = { method: request.method };
+  if (status !== 0) options.status = status;
+  if (cause !== undefined) options.cause = cause;
+  return new ClientError(
+    status === 407 ? "PROXY_AUTHENTICATION_REQUIRED" : "PROXY_TUNNEL_FAILED",
+    request.url.href,
+    `proxy ${proxy} ${detail}`,
+    options,
+  );
+}
+
+/**
+ * `INTEGRITY_MISMATCH`: the body does not match the request's `integrity`.
+ *
+ * @param url The URL of the response.
+ * @param method The request method.
+ * @returns The error to reject with.
+ */
+export function integrityMismatch(url: string, method: string): ClientError {
+  return new ClientError(
+    "INTEGRITY_MISMATCH",
+    url,
+    "the response body does not match the request's integrity metadata",
+    { method, cause: new Error("integrity mismatch") },
   );
 }

@@ -4,26 +4,14 @@
  *
  * @module
  */
-import { connect } from "../../net/connect.ts";
-import { ClientConnection, type ConnectionOwner } from "./connection.ts";
+import { ClientConnection, type ConnectionOwner, type ConnectionRoute } from "./connection.ts";
 import type { ConnectionSettings, PoolLimits } from "./config.ts";
-import { aborted, clientClosed, connectFailed } from "./errors.ts";
+import type { Dialer } from "./dial.ts";
+import { abortReason, clientClosed, connectFailed } from "./errors.ts";
 import { hasRoom, isPipelinable } from "./pipelining.ts";
 import type { PreparedRequest } from "./prepare_request.ts";
-
-/** Where a pool connects. */
-export interface PoolTarget {
-  /** Host name or IP address, without IPv6 brackets. */
-  hostname: string;
-  /** TCP port. */
-  port: number;
-  /** Whether to speak TLS (`https:`). */
-  tls: boolean;
-  /** Extra PEM roots for TLS. */
-  caCerts?: string[];
-  /** A Unix socket to connect to instead of the host and port. */
-  socketPath?: string;
-}
+import type { ProxyEndpoint } from "./proxy_config.ts";
+import type { ClientTransport } from "./transport.ts";
 
 /** A request waiting for a connection. */
 interface Waiter {
@@ -35,13 +23,14 @@ interface Waiter {
   onAbort: (() => void) | null;
 }
 
-const ALPN = ["http/1.1"];
-
 /** One origin's connections. */
 export class Pool implements ConnectionOwner {
   /** The origin, as `scheme://host:port`. */
   readonly key: string;
-  #target: PoolTarget;
+  /** The forward proxy requests go through in absolute form, or null. */
+  readonly forwardProxy: ProxyEndpoint | null;
+  #dialer: Dialer;
+  #route: ConnectionRoute;
   #settings: ConnectionSettings;
   #limits: PoolLimits;
   #idle: ClientConnection[] = [];
@@ -56,20 +45,26 @@ export class Pool implements ConnectionOwner {
    * Makes an empty pool; connections open on demand.
    *
    * @param key The origin.
-   * @param target Where to connect.
+   * @param dialer Opens a transport to the origin (or its proxy, or a handler).
+   * @param route How requests are written on this pool's connections.
+   * @param forwardProxy The forward proxy of `route`, or null.
    * @param settings What each connection needs.
    * @param limits Connection cap, pipelining and connect timeout.
    * @param onEmpty Called when the pool has no connections and no waiters left.
    */
   constructor(
     key: string,
-    target: PoolTarget,
+    dialer: Dialer,
+    route: ConnectionRoute,
+    forwardProxy: ProxyEndpoint | null,
     settings: ConnectionSettings,
     limits: PoolLimits,
     onEmpty: (pool: Pool) => void,
   ) {
     this.key = key;
-    this.#target = target;
+    this.#dialer = dialer;
+    this.#route = route;
+    this.forwardProxy = forwardProxy;
     this.#settings = settings;
     this.#limits = limits;
     this.#onEmpty = onEmpty;
@@ -120,7 +115,7 @@ export class Pool implements ConnectionOwner {
         waiter.onAbort = () => {
           const at = this.#waiters.indexOf(waiter);
           if (at !== -1) this.#waiters.splice(at, 1);
-          reject(aborted(request));
+          reject(abortReason(request));
           this.#maybeEmpty();
         };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
@@ -137,32 +132,25 @@ export class Pool implements ConnectionOwner {
 
   async #connect(request: PreparedRequest): Promise<ClientConnection> {
     this.#connecting++;
-    const target = this.#target;
     const signal = request.signal === null
       ? this.#closer.signal
       : AbortSignal.any([this.#closer.signal, request.signal]);
-    let conn: Deno.Conn;
+    let conn: ClientTransport;
     try {
-      conn = await connect(
-        target.socketPath !== undefined
-          ? { path: target.socketPath, timeout: this.#limits.connectTimeout, signal }
-          : {
-            hostname: target.hostname,
-            port: target.port,
-            tls: target.tls,
-            caCerts: target.caCerts,
-            alpnProtocols: target.tls ? ALPN : undefined,
-            timeout: this.#limits.connectTimeout,
-            signal,
-          },
-      );
+      conn = await this.#dialer(request, signal);
     } catch (error) {
       this.#connecting--;
       this.#slotFreed();
       throw this.#closed ? clientClosed(request) : connectFailed(request, error);
     }
     this.#connecting--;
-    const connection = new ClientConnection(conn, this, this.#settings, this.#limits.pipelining);
+    const connection = new ClientConnection(
+      conn,
+      this,
+      this.#settings,
+      this.#limits.pipelining,
+      this.#route,
+    );
     if (this.#closed) {
       connection.close();
       throw clientClosed(request);

@@ -6,6 +6,9 @@
  * @module
  */
 
+import { untilAborted } from "./abortable.ts";
+import { checkReferrer, checkReferrerPolicy } from "./referrer.ts";
+
 const encoder = new TextEncoder();
 
 // Header flags (PreparedRequest.flags): which fields with a default the user set, so
@@ -35,8 +38,8 @@ export interface PreparedRequest {
   fields: string[];
   /** `fields` serialized as `name: value\r\n` lines. */
   lines: string;
-  /** A user-set Host header, or null for the URL's host. */
-  host: string | null;
+  /** Lines the Client adds for this hop (Cookie from the jar, Referer), or "". */
+  extraLines: string;
   /** HAS_* bits. */
   flags: number;
   /** The user asked for `Connection: close`. */
@@ -49,6 +52,14 @@ export interface PreparedRequest {
   signal: AbortSignal | null;
   /** Redirect mode. */
   redirect: RequestRedirect;
+  /** "client" (none: there is no document), "" (no-referrer) or a referrer URL. */
+  referrer: string;
+  /** The referrer policy; "" for the default (strict-origin-when-cross-origin). */
+  referrerPolicy: ReferrerPolicy;
+  /** Subresource Integrity metadata, or "". */
+  integrity: string;
+  /** `credentials: "omit"`: the cookie jar is neither read nor written. */
+  omitCredentials: boolean;
 }
 
 /**
@@ -137,8 +148,17 @@ function addFields(prepared: PreparedRequest, headers: Headers): string {
   for (const [name, value] of headers) {
     switch (name) {
       case "host":
-        prepared.host = value;
+        // The Fetch standard forbids setting Host: it always names the URL's host (use
+        // `lookup` or `socketPath` to reach a name at another address).
         continue;
+      case "cookie":
+        // Headers joins repeated fields with ", "; Cookie pairs are joined with "; "
+        // (RFC 6265 §5.4), and a cookie-octet never holds a comma or a space.
+        if (value.includes(", ")) {
+          prepared.fields.push(name, value.replaceAll(", ", "; "));
+          continue;
+        }
+        break;
       case "content-length":
         contentLength = value;
         continue;
@@ -204,13 +224,17 @@ function newPrepared(url: URL, method: string): PreparedRequest {
     url,
     fields: [],
     lines: "",
-    host: null,
+    extraLines: "",
     flags: 0,
     close: false,
     body: null,
     bodyLength: 0,
     signal: null,
     redirect: "follow",
+    referrer: "client",
+    referrerPolicy: "",
+    integrity: "",
+    omitCredentials: false,
   };
 }
 
@@ -288,11 +312,20 @@ function streamLength(contentLength: string, href: string): number {
  */
 async function peekStream(
   stream: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
 ): Promise<{ body: PreparedBody; length: number }> {
+  if (signal.aborted) return { body: stream, length: -1 };
   const reader = stream.getReader();
   const parts: Uint8Array[] = [];
   for (let i = 0; i < 2; i++) {
-    const { done, value } = await reader.read();
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await untilAborted(reader.read(), signal);
+    } catch (error) {
+      reader.cancel(error).catch(() => {});
+      throw error;
+    }
+    const { done, value } = result;
     if (done) {
       reader.releaseLock();
       if (parts.length === 1) return { body: parts[0], length: parts[0].length };
@@ -359,6 +392,12 @@ export function prepareRequest(
   takeCredentials(prepared);
   if (init.signal) prepared.signal = init.signal;
   if (init.redirect !== undefined) prepared.redirect = checkRedirect(init.redirect);
+  if (init.referrer !== undefined) prepared.referrer = checkReferrer(init.referrer, url.href);
+  if (init.referrerPolicy !== undefined) {
+    prepared.referrerPolicy = checkReferrerPolicy(init.referrerPolicy);
+  }
+  if (init.integrity !== undefined) prepared.integrity = String(init.integrity);
+  if (init.credentials !== undefined) prepared.omitCredentials = init.credentials === "omit";
   const body = init.body;
   if (body === undefined || body === null) {
     prepared.lines = serializeFields(prepared.fields);
@@ -411,6 +450,11 @@ async function prepareFromRequest(
   takeCredentials(prepared);
   prepared.signal = request.signal;
   prepared.redirect = request.redirect;
+  const referrer = request.referrer;
+  prepared.referrer = referrer === "about:client" ? "client" : referrer;
+  prepared.referrerPolicy = request.referrerPolicy;
+  prepared.integrity = request.integrity;
+  prepared.omitCredentials = request.credentials === "omit";
   const initBody = init?.body;
   if (initBody !== undefined && initBody !== null) {
     if (setSimpleBody(prepared, initBody)) {
@@ -429,7 +473,7 @@ async function prepareFromRequest(
       prepared.body = request.body;
       prepared.bodyLength = streamLength(contentLength, prepared.url.href);
     } else {
-      const { body, length } = await peekStream(request.body);
+      const { body, length } = await peekStream(request.body, request.signal);
       prepared.body = body;
       prepared.bodyLength = length;
     }

@@ -29,8 +29,78 @@ export function isRedirect(status: number): boolean {
     status === 308;
 }
 
+/**
+ * A Location value as the URL the server meant: header bytes arrive as Latin-1 text,
+ * but a non-ASCII Location is UTF-8 in practice (browsers and curl read it so); bytes
+ * that are not valid UTF-8 stay as they are.
+ *
+ * @param value The field value, one char per byte.
+ * @returns The value with UTF-8 sequences decoded.
+ */
+export function decodeLocation(value: string): string {
+  let ascii = true;
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return value;
+  const bytes = new Uint8Array(value.length);
+  for (let i = 0; i < value.length; i++) bytes[i] = value.charCodeAt(i) & 0xff;
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * The method of the next hop (Fetch §4.4 step 12): POST becomes GET on 301 and 302, any
+ * method but GET and HEAD on 303, and the body goes with it.
+ *
+ * @param status The redirect status.
+ * @param method The method redirected.
+ * @returns The next method, or null when it stays the same (body kept).
+ */
+export function redirectedMethod(status: number, method: string): string | null {
+  if (
+    ((status === 301 || status === 302) && method === "POST") ||
+    (status === 303 && method !== "GET" && method !== "HEAD")
+  ) {
+    return "GET";
+  }
+  return null;
+}
+
+/**
+ * Resolves a redirect's Location against the URL redirected and checks it can be
+ * fetched.
+ *
+ * @param location The Location value (already decoded).
+ * @param base The URL redirected.
+ * @returns The next URL, without fragment.
+ * @throws {Error} Naming what is wrong; the caller wraps it.
+ */
+export function redirectUrl(location: string, base: URL): URL | string {
+  let url: URL;
+  try {
+    url = new URL(location, base);
+  } catch {
+    return `redirect Location "${location}" is not a valid URL`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return `redirect to ${url.href} uses scheme "${url.protocol}", which cannot be fetched`;
+  }
+  if (url.username !== "" || url.password !== "") {
+    return "redirect Location includes credentials";
+  }
+  if (url.hash !== "") url.hash = "";
+  return url;
+}
+
 /** Request-body header names, dropped when a redirect turns the request into a GET. */
-const BODY_FIELDS = new Set([
+export const BODY_FIELDS = new Set([
   "content-encoding",
   "content-language",
   "content-location",
@@ -39,7 +109,7 @@ const BODY_FIELDS = new Set([
 ]);
 
 /** Credentials, dropped when a redirect leaves the origin. */
-const CREDENTIAL_FIELDS = new Set(["authorization", "proxy-authorization", "cookie"]);
+export const CREDENTIAL_FIELDS = new Set(["authorization", "proxy-authorization", "cookie"]);
 
 /**
  * The request for the next hop of a redirect.
@@ -48,6 +118,7 @@ const CREDENTIAL_FIELDS = new Set(["authorization", "proxy-authorization", "cook
  * @param status The redirect status (301, 302, 303, 307 or 308).
  * @param location The response's Location value.
  * @param hops How many redirects were followed before this one.
+ * @param policy The redirect's `Referrer-Policy`, or "" to keep the request's.
  * @returns The request to send next.
  * @throws {ClientError} When the redirect cannot be followed.
  */
@@ -56,34 +127,20 @@ export function redirectRequest(
   status: number,
   location: string,
   hops: number,
+  policy: ReferrerPolicy = "",
 ): PreparedRequest {
   if (hops >= MAX_REDIRECTS) throw tooManyRedirects(request, MAX_REDIRECTS);
-  let url: URL;
-  try {
-    url = new URL(location, request.url);
-  } catch (error) {
-    throw redirectRejected(request, `redirect Location "${location}" is not a valid URL`, error);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw redirectRejected(
-      request,
-      `redirect to ${url.href} uses scheme "${url.protocol}", which cannot be fetched`,
-    );
-  }
-  if (url.username !== "" || url.password !== "") {
-    throw redirectRejected(request, "redirect Location includes credentials");
-  }
-  if (url.hash !== "") url.hash = "";
+  const next = redirectUrl(location, request.url);
+  if (typeof next === "string") throw redirectRejected(request, next);
+  const url = next;
 
   let method = request.method;
   let body = request.body;
   let bodyLength = request.bodyLength;
   let dropBody = false;
-  if (
-    ((status === 301 || status === 302) && method === "POST") ||
-    (status === 303 && method !== "GET" && method !== "HEAD")
-  ) {
-    method = "GET";
+  const changed = redirectedMethod(status, method);
+  if (changed !== null) {
+    method = changed;
     body = null;
     bodyLength = 0;
     dropBody = true;
@@ -128,13 +185,16 @@ export function redirectRequest(
     url,
     fields,
     lines: fields === request.fields ? request.lines : serializeFields(fields),
-    // A Host the caller set names the first origin; a new origin gets its own.
-    host: crossOrigin ? null : request.host,
+    extraLines: "",
     flags,
     close: request.close,
     body,
     bodyLength,
     signal: request.signal,
     redirect: request.redirect,
+    referrer: request.referrer,
+    referrerPolicy: policy === "" ? request.referrerPolicy : policy,
+    integrity: request.integrity,
+    omitCredentials: request.omitCredentials,
   };
 }

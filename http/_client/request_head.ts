@@ -19,8 +19,14 @@ export const INLINE_BODY_BYTES = 64 * 1024;
 /** The User-Agent sent when the caller sets none. */
 export const USER_AGENT = "wire/0.1";
 
-/** The Accept-Encoding sent when the caller sets none: what DecompressionStream decodes. */
-export const ACCEPT_ENCODING = "gzip, deflate, br";
+/**
+ * The Accept-Encoding sent on plain `http:` when the caller sets none: what browsers
+ * send there (brotli and zstd only go over TLS, where middleboxes cannot mangle them).
+ */
+export const ACCEPT_ENCODING = "gzip, deflate";
+
+/** The Accept-Encoding sent on `https:` when the caller sets none, as browsers do. */
+export const ACCEPT_ENCODING_TLS = "gzip, deflate, br, zstd";
 
 /** The encoder's buffer to start with: room for a typical head. */
 const INITIAL_SIZE = 4096;
@@ -34,17 +40,28 @@ export class RequestEncoder {
    * reused buffer.
    *
    * @param request The request.
-   * @param target The request target (path and query).
-   * @param host The URL's host, for the Host field unless the caller set one.
+   * @param target The request target (path and query, or the absolute URL for a proxy).
+   * @param host The URL's host, for the Host field.
    * @param framing From {@linkcode framingOf}.
+   * @param acceptEncoding The Accept-Encoding to send unless the caller set one.
+   * @param connectionLines Lines of the connection itself (Proxy-Authorization), or "".
    * @returns A view of the reused buffer: valid until the next `encode`.
    */
-  encode(request: PreparedRequest, target: string, host: string, framing: number): Uint8Array {
-    let head = request.method + " " + target + " HTTP/1.1\r\nhost: " + (request.host ?? host) +
-      "\r\n" + request.lines;
+  encode(
+    request: PreparedRequest,
+    target: string,
+    host: string,
+    framing: number,
+    acceptEncoding: string,
+    connectionLines: string,
+  ): Uint8Array {
+    let head = request.method + " " + target + " HTTP/1.1\r\nhost: " + host + "\r\n" +
+      request.lines + request.extraLines + connectionLines;
     const flags = request.flags;
     if ((flags & HAS_ACCEPT) === 0) head += "accept: */*\r\n";
-    if ((flags & HAS_ACCEPT_ENCODING) === 0) head += "accept-encoding: " + ACCEPT_ENCODING + "\r\n";
+    if ((flags & HAS_ACCEPT_ENCODING) === 0 && acceptEncoding !== "") {
+      head += "accept-encoding: " + acceptEncoding + "\r\n";
+    }
     if ((flags & HAS_USER_AGENT) === 0) head += "user-agent: " + USER_AGENT + "\r\n";
     if (framing === FRAME_LENGTH) head += "content-length: " + request.bodyLength + "\r\n";
     else if (framing === FRAME_CHUNKED) head += "transfer-encoding: chunked\r\n";

@@ -7,8 +7,10 @@
  */
 import { ReadBuffer } from "../../net/_read_buffer.ts";
 import { Parser } from "../parser.ts";
+import { PARSE_BODY } from "../parse_event.ts";
 import { ignore } from "../_codec/ignore.ts";
 import type { ConnectionSettings } from "./config.ts";
+import type { ClientTransport } from "./transport.ts";
 
 /** Read buffer size once a connection streams a large body. */
 const STREAM_BUFFER_SIZE = 256 * 1024;
@@ -24,6 +26,8 @@ export class ResponseReader {
   #buffer: ReadBuffer;
   /** A read started ahead, not yet taken by `fill`. */
   #pending: Promise<number | null> | null = null;
+  /** Bytes the parser has used since the connection opened. */
+  consumed = 0;
 
   /**
    * Makes the reader of `conn`.
@@ -31,7 +35,7 @@ export class ResponseReader {
    * @param conn The socket.
    * @param settings Buffer size and response head limits.
    */
-  constructor(conn: Deno.Conn, settings: ConnectionSettings) {
+  constructor(conn: ClientTransport, settings: ConnectionSettings) {
     this.#buffer = new ReadBuffer(conn, settings.readBufferSize);
     this.parser = new Parser({
       mode: "response",
@@ -54,8 +58,25 @@ export class ResponseReader {
     const buffer = this.#buffer;
     const start = buffer.start;
     const event = this.parser.execute(buffer.buf, start, buffer.end);
-    buffer.consume(this.parser.offset - start);
+    const used = this.parser.offset - start;
+    this.consumed += used;
+    buffer.consume(used);
     return event;
+  }
+
+  /**
+   * Runs the parser over what is buffered, collecting body bytes, until it needs more
+   * or something other than body bytes comes.
+   *
+   * @param parts Receives the body parts (copies the caller owns).
+   * @returns The event that stopped it: PARSE_END, PARSE_NEED_MORE, PARSE_ERROR...
+   */
+  collect(parts: Uint8Array[]): number {
+    for (;;) {
+      const event = this.step();
+      if (event !== PARSE_BODY) return event;
+      parts.push(this.body());
+    }
   }
 
   /**
@@ -71,7 +92,7 @@ export class ResponseReader {
   /**
    * Reads more bytes: takes the read started ahead, or starts one.
    *
-   * @returns The bytes read, or null at end of stream.
+   * @returns The bytes read, or null (or 0) at end of stream.
    */
   fill(): Promise<number | null> {
     const pending = this.#pending;
@@ -79,6 +100,11 @@ export class ResponseReader {
       this.#pending = null;
       return pending;
     }
+    return this.#read();
+  }
+
+  /** One read; 0 (a raw socket's end of stream) means the end, as null does. */
+  #read(): Promise<number | null> {
     return this.#buffer.fill();
   }
 
@@ -88,7 +114,7 @@ export class ResponseReader {
    */
   readAhead(): void {
     if (this.#pending !== null) return;
-    const read = this.#buffer.fill();
+    const read = this.#read();
     this.#pending = read;
     read.catch(ignore);
   }
@@ -101,7 +127,7 @@ export class ResponseReader {
    */
   watch(onRead: () => void): void {
     if (this.#pending !== null) return;
-    const read = this.#buffer.fill();
+    const read = this.#read();
     this.#pending = read;
     read.then(onRead, onRead);
   }

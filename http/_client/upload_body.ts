@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { writeAll } from "../../net/_write_all.ts";
+import { type ByteWriter, writeAll } from "../../net/_write_all.ts";
 import { encodeChunk, LAST_CHUNK, MAX_CHUNK_HEAD, writeChunkHead } from "../_codec/chunked.ts";
 import { FRAME_CHUNKED } from "../_codec/framing.ts";
 import { errorText } from "../_codec/error_text.ts";
@@ -33,7 +33,7 @@ function frameChunk(chunk: Uint8Array, previousCrlf: boolean): Uint8Array {
 
 /** Writes `[CRLF] size CRLF` then `chunk`; the CRLF after the data comes with the next. */
 async function writeChunked(
-  conn: Deno.Conn,
+  conn: ByteWriter,
   chunk: Uint8Array,
   previousCrlf: boolean,
 ): Promise<void> {
@@ -76,7 +76,7 @@ export class BodyError extends Error {
  * @throws {BodyError} When the body stream fails or breaks its length.
  */
 export async function uploadBody(
-  conn: Deno.Conn,
+  conn: ByteWriter,
   exchange: ClientExchange,
   framing: number,
 ): Promise<void> {

@@ -2,15 +2,6 @@ import { assert } from "../../_assert.ts";
 import { generateTlsCert } from "../../_tls.ts";
 import { Client } from "../../../http/client.ts";
 import { ClientError } from "../../../http/client_error.ts";
-import { nodeServer } from "./_helpers.ts";
-import zlib from "node:zlib";
-
-const text = "hello compressed world ".repeat(200);
-
-async function compressed(format: CompressionFormat): Promise<Uint8Array<ArrayBuffer>> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream(format));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
 
 /** Deno.serve on 127.0.0.1:0 with `handler`, shut down by `await using`. */
 function denoServer(handler: Deno.ServeHandler, options: Partial<Deno.ServeTcpOptions> = {}) {
@@ -23,57 +14,6 @@ function denoServer(handler: Deno.ServeHandler, options: Partial<Deno.ServeTcpOp
     },
   };
 }
-
-Deno.test("Client decodes gzip, deflate (zlib and raw) and br, keeping the headers as Deno's fetch does", async () => {
-  const bodies: Record<string, Uint8Array<ArrayBuffer>> = {
-    gzip: await compressed("gzip"),
-    "x-gzip": await compressed("gzip"),
-    deflate: await compressed("deflate"),
-    "deflate-raw": await compressed("deflate-raw"),
-    br: new Uint8Array(zlib.brotliCompressSync(text)),
-  };
-  await using server = denoServer((request) => {
-    const coding = new URL(request.url).pathname.slice(1);
-    return new Response(bodies[coding], {
-      headers: { "content-encoding": coding === "deflate-raw" ? "deflate" : coding },
-    });
-  });
-  await using client = new Client();
-  for (const coding of Object.keys(bodies)) {
-    const response = await client.fetch(`${server.url}/${coding}`);
-    assert.equal(await response.text(), text, coding);
-    assert.equal(response.headers.get("content-length"), String(bodies[coding].length));
-    assert.ok(response.headers.get("content-encoding"));
-  }
-});
-
-Deno.test("Client decodes a gzip body streamed in chunks from node:http", async () => {
-  const gz = zlib.gzipSync(text.repeat(100));
-  await using server = await nodeServer((_req, res) => {
-    res.writeHead(200, { "content-encoding": "gzip" });
-    for (let i = 0; i < gz.length; i += 1000) res.write(gz.subarray(i, i + 1000));
-    res.end();
-  });
-  await using client = new Client();
-  assert.equal(await (await client.fetch(server.url)).text(), text.repeat(100));
-});
-
-Deno.test("Client passes unknown content codings through untouched", async () => {
-  await using server = denoServer(() =>
-    new Response("raw", { headers: { "content-encoding": "zstd-not-really" } })
-  );
-  await using client = new Client();
-  assert.equal(await (await client.fetch(server.url)).text(), "raw");
-});
-
-Deno.test("Client errors the body on a corrupt gzip body", async () => {
-  await using server = denoServer(() =>
-    new Response("definitely not gzip", { headers: { "content-encoding": "gzip" } })
-  );
-  await using client = new Client();
-  const response = await client.fetch(server.url);
-  await assert.rejects(response.text(), TypeError);
-});
 
 Deno.test("Client works against Deno.serve: keep-alive, streamed bodies, JSON", async () => {
   await using server = denoServer(async (request) => {
