@@ -50,6 +50,24 @@ export {
   type ParserOptions,
 } from "./http/mod.ts";
 export {
+  type PerMessageDeflateOptions,
+  type ProtocolSelector,
+  upgradeWebSocket,
+  upgradeWebSocketStream,
+  type WebSocketServerOptions,
+  type WebSocketStreamCloseInfo,
+  type WebSocketStreamCloseOptions,
+  type WebSocketStreamConnection,
+  WebSocketStreamError,
+  type WebSocketStreamUpgrade,
+  type WebSocketTransport,
+  type WebSocketUpgrade,
+  WireWebSocket,
+  type WireWebSocketOptions,
+  WireWebSocketStream,
+  type WireWebSocketStreamOptions,
+} from "./http/mod.ts";
+export {
   Client,
   ClientError,
   type ClientErrorCode,

@@ -58,6 +58,38 @@ export {
   type InjectResult,
 } from "./inject.ts";
 
+// WebSocket: the server's upgrade, the socket (client and server), the streams API
+export {
+  upgradeWebSocket,
+  upgradeWebSocketStream,
+  type WebSocketStreamUpgrade,
+  type WebSocketUpgrade,
+} from "./upgrade_websocket.ts";
+export { WireWebSocket } from "./websocket.ts";
+export {
+  type WebSocketStreamCloseInfo,
+  type WebSocketStreamCloseOptions,
+  type WebSocketStreamConnection,
+  WebSocketStreamError,
+  WireWebSocketStream,
+} from "./websocket_stream.ts";
+export {
+  DEFAULT_DEFLATE_LEVEL,
+  DEFAULT_DEFLATE_MEM_LEVEL,
+  DEFAULT_DEFLATE_THRESHOLD,
+  DEFAULT_WEBSOCKET_CLOSE_TIMEOUT,
+  DEFAULT_WEBSOCKET_HANDSHAKE_TIMEOUT,
+  DEFAULT_WEBSOCKET_IDLE_TIMEOUT,
+  DEFAULT_WEBSOCKET_MAX_PAYLOAD,
+  DEFAULT_WEBSOCKET_STREAM_HIGH_WATER_MARK,
+  type PerMessageDeflateOptions,
+  type ProtocolSelector,
+  type WebSocketServerOptions,
+  type WebSocketTransport,
+  type WireWebSocketOptions,
+  type WireWebSocketStreamOptions,
+} from "./websocket_options.ts";
+
 // Client, its options, fetch, ClientError, interceptors, proxies, cookies
 export { Client } from "./client.ts";
 export {

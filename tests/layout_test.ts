@@ -1,7 +1,8 @@
 // The shape of the source tree (README "Design notes", the map of the tree): imports flow
 // router → http → net and never in a circle; http/ uses only the net/_* files the README
-// names; inside http/, the parser and the shared codecs know nothing of either side, and
-// the server and the client do not reach into each other; files stay small.
+// names; inside http/, the parser and the shared codecs know nothing of either side, the
+// server and the client do not reach into each other nor into the WebSocket internals
+// (which use only the shared codecs and public files); files stay small.
 
 import { assert } from "./_assert.ts";
 
@@ -105,6 +106,17 @@ function broken(file: string, dep: string): string {
     }
     if (from === "http/_server" && to === "http/_client") return "the server uses no client code";
     if (from === "http/_client" && to === "http/_server") return "the client uses no server code";
+    // WebSocket serves both roles: it builds on the shared codecs and on http's public
+    // files (the Parser for the client's handshake); the server and the client machinery
+    // know nothing of it (the public upgrade glue is what reaches it).
+    if (
+      from === "http/_websocket" && to.startsWith("http/_") && to !== "http/_codec" && to !== from
+    ) {
+      return "http/_websocket uses only http/_codec and http's public files";
+    }
+    if ((from === "http/_server" || from === "http/_client") && to === "http/_websocket") {
+      return `${from} does not use WebSocket internals`;
+    }
   }
   if (file.startsWith("router/") && dep.startsWith("http/_")) {
     return "router/ uses http's public files";
@@ -130,6 +142,13 @@ Deno.test("layout: the import rules catch an import the wrong way", () => {
   assert.notEqual(broken("http/_parser/state.ts", "http/_server/clock.ts"), "");
   assert.notEqual(broken("http/serve.ts", "net/_connect.ts"), "");
   assert.equal(broken("http/_server/connection.ts", "http/_codec/framing.ts"), "");
+  assert.notEqual(broken("http/_websocket/session.ts", "http/_server/output.ts"), "");
+  assert.notEqual(broken("http/_websocket/session.ts", "http/_client/pool.ts"), "");
+  assert.notEqual(broken("http/_server/connection.ts", "http/_websocket/session.ts"), "");
+  assert.notEqual(broken("http/_client/pool.ts", "http/_websocket/session.ts"), "");
+  assert.equal(broken("http/_websocket/session.ts", "http/_codec/duplex.ts"), "");
+  assert.equal(broken("http/_websocket/client_handshake.ts", "http/parser.ts"), "");
+  assert.equal(broken("http/upgrade.ts", "http/_websocket/server_socket.ts"), "");
 });
 
 Deno.test(`layout: source files stay under ${MAX_LINES} lines (the parser under ${MAX_PARSER_LINES})`, async () => {
