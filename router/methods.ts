@@ -5,4 +5,4 @@
  * @module
  */
 
-export { METHODS, type Method } from "../http/methods.ts";
+export { type Method, METHODS } from "../http/methods.ts";

@@ -230,7 +230,17 @@ function switchProtocols(
   }
   cancelStream(parts.stream);
   out.text(
-    headText(101, parts.reason, parts.fields, FRAME_NONE, 0, CONNECTION_UPGRADE, parts.date, now, ""),
+    headText(
+      101,
+      parts.reason,
+      parts.fields,
+      FRAME_NONE,
+      0,
+      CONNECTION_UPGRADE,
+      parts.date,
+      now,
+      "",
+    ),
   );
   ctx.committed = true;
   ctx.switching = true;
