@@ -145,3 +145,55 @@ export {
   DEFAULT_MAX_COOKIES,
   DEFAULT_MAX_COOKIES_PER_DOMAIN,
 } from "./cookie_jar.ts";
+
+// Server-sent events: the encoder and streamSSE()
+export {
+  formatServerSentEvent,
+  type ServerSentEventMessage,
+  ServerSentEventStream,
+} from "./server_sent_event_stream.ts";
+export {
+  DEFAULT_SSE_BUFFER_BYTES,
+  DEFAULT_SSE_KEEP_ALIVE,
+  type SSEStream,
+  streamSSE,
+  type StreamSSEOptions,
+} from "./stream_sse.ts";
+
+// Static files, compression, content types, request-body decoding
+export { acceptsEncodings } from "./accept_encoding.ts";
+export {
+  type CompressionOptions,
+  compressResponse,
+  type ContentCoding,
+  DEFAULT_BROTLI_QUALITY,
+  DEFAULT_COMPRESSION_BUFFER_BYTES,
+  DEFAULT_COMPRESSION_CHUNK_SIZE,
+  DEFAULT_COMPRESSION_ENCODINGS,
+  DEFAULT_COMPRESSION_THRESHOLD,
+  DEFAULT_GZIP_LEVEL,
+  DEFAULT_ZSTD_LEVEL,
+  isCompressible,
+} from "./compression.ts";
+export { contentType } from "./content_type.ts";
+export {
+  decodeRequestBody,
+  type DecodeRequestBodyOptions,
+  DEFAULT_MAX_DECODED_BODY_BYTES,
+  DEFAULT_MAX_REQUEST_CODINGS,
+} from "./decode_request_body.ts";
+export { serveDir } from "./serve_dir.ts";
+export { serveFile } from "./serve_file.ts";
+export {
+  DEFAULT_ETAG_MODE,
+  DEFAULT_FILE_CACHE_BYTES,
+  DEFAULT_FILE_CHUNK_SIZE,
+  DEFAULT_INDEX,
+  DEFAULT_MAX_RANGES,
+  DEFAULT_PRECOMPRESSED,
+  DEFAULT_SMALL_FILE_BYTES,
+  type EtagMode,
+  type PrecompressedCoding,
+  type ServeDirOptions,
+  type ServeFileOptions,
+} from "./static_options.ts";

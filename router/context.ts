@@ -1,4 +1,5 @@
 import type { ServeInfo } from "../http/handler.ts";
+import { Cookies } from "./cookies.ts";
 
 /**
  * Everything a middleware knows about the request in flight: the Web `Request`, the
@@ -27,8 +28,11 @@ export class Context<
   S extends object = Record<string, unknown>,
   P extends Partial<Record<string, string>> = Record<string, string>,
 > {
-  /** The request being answered. */
-  readonly request: Request;
+  /**
+   * The request being answered. Middleware may replace it with one that wraps it
+   * (`bodyLimit()` does, to count a chunked body); the rest of the chain sees the new one.
+   */
+  request: Request;
   /** Connection information from the server (remote address, completion). */
   readonly info: ServeInfo;
   /** Route parameters, percent-decoded; set by the Router when a route matches. */
@@ -51,6 +55,7 @@ export class Context<
   #url: URL | undefined = undefined;
   #path: string | undefined = undefined;
   #host: string | undefined = undefined;
+  #cookies: Cookies | undefined = undefined;
 
   /**
    * Creates a context for one request.
@@ -87,6 +92,19 @@ export class Context<
     return this.#host ??= hostOf(this.request.url);
   }
 
+  /**
+   * The request's cookies ({@linkcode Cookies}), parsed on first use. The `cookies()`
+   * middleware puts a writable jar here (with its signing keys) and sends what it sets;
+   * without it this jar reads but refuses writes.
+   */
+  get cookies(): Cookies {
+    return this.#cookies ??= new Cookies(this.request.headers, READ_ONLY);
+  }
+
+  set cookies(jar: Cookies) {
+    this.#cookies = jar;
+  }
+
   /** koa-router's name for {@linkcode Context.routePath}. */
   get _matchedRoute(): string | undefined {
     return this.routePath;
@@ -99,6 +117,7 @@ export class Context<
 }
 
 const NO_CAPTURES: readonly (string | undefined)[] = Object.freeze([]);
+const READ_ONLY = Object.freeze({ readOnly: true });
 
 function hostOf(url: string): string {
   const scheme = url.indexOf("://");

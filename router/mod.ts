@@ -33,3 +33,93 @@ export {
   type UrlQuery,
 } from "./router_options.ts";
 export { Router } from "./router.ts";
+
+// Middleware: cookies, CORS, bodies, auth, request ids, timing, security headers, logs
+export {
+  basicAuth,
+  type BasicAuthOptions,
+  type BasicAuthState,
+  type BasicCredentials,
+  DEFAULT_BASIC_REALM,
+} from "./basic_auth.ts";
+export { bearerAuth, type BearerAuthOptions, DEFAULT_BEARER_PREFIX } from "./bearer_auth.ts";
+export { bodyLimit, type BodyLimitOptions } from "./body_limit.ts";
+export {
+  type CookieAttributes,
+  type CookieInit,
+  DEFAULT_COOKIE_HTTP_ONLY,
+  DEFAULT_COOKIE_PATH,
+  deleteCookie,
+  getCookies,
+  serializeCookie,
+  setCookie,
+} from "./cookie.ts";
+export { Cookies, type CookiesOptions } from "./cookies.ts";
+export { cookies, type CookiesMiddlewareOptions } from "./cookies_middleware.ts";
+export {
+  cors,
+  type CorsOptions,
+  type CorsOrigin,
+  DEFAULT_CORS_METHODS,
+  DEFAULT_PREFLIGHT_STATUS,
+} from "./cors.ts";
+export { DEFAULT_ETAG_MAX_BYTES, etag, ETAG_RETAINED_HEADERS, type EtagOptions } from "./etag.ts";
+export {
+  type AccessLogEntry,
+  type AccessLogFormat,
+  type AccessLogMiddleware,
+  DEFAULT_LOG_BATCH_BYTES,
+  DEFAULT_LOG_FLUSH_INTERVAL,
+  logger,
+  type LoggerOptions,
+} from "./logger.ts";
+export {
+  DEFAULT_MULTIPART_MAX_HEADER_BYTES,
+  DEFAULT_MULTIPART_MAX_PART_BYTES,
+  DEFAULT_MULTIPART_MAX_PARTS,
+  DEFAULT_MULTIPART_MAX_TOTAL_BYTES,
+  type MultipartOptions,
+  type MultipartPart,
+  parseMultipart,
+  readMultipart,
+} from "./multipart.ts";
+export {
+  type BodySource,
+  DEFAULT_FORM_MAX_BYTES,
+  DEFAULT_JSON_MAX_BYTES,
+  DEFAULT_JSON_TYPES,
+  DEFAULT_TEXT_MAX_BYTES,
+  type ReadBodyOptions,
+  readBytes,
+  readForm,
+  readJson,
+  readText,
+} from "./read_body.ts";
+export {
+  DEFAULT_REQUEST_ID_HEADER,
+  DEFAULT_REQUEST_ID_MAX_LENGTH,
+  requestId,
+  type RequestIdOptions,
+  type RequestIdState,
+} from "./request_id.ts";
+export {
+  type ContentSecurityPolicy,
+  CSP_NONCE,
+  DEFAULT_SECURE_HEADERS,
+  secureHeaders,
+  type SecureHeaderSetting,
+  type SecureHeadersOptions,
+} from "./secure_headers.ts";
+export {
+  DEFAULT_TIMING_PRECISION,
+  DEFAULT_TOTAL_METRIC,
+  endTime,
+  serverTiming,
+  type ServerTimingOptions,
+  setMetric,
+  startTime,
+} from "./server_timing.ts";
+export { getSignedCookie, setSignedCookie } from "./signed_cookie.ts";
+export { SigningKeys } from "./signing_keys.ts";
+export { compress } from "./compress.ts";
+export { serveStatic, type ServeStaticOptions } from "./static.ts";

@@ -114,6 +114,15 @@ function broken(file: string, dep: string): string {
     ) {
       return "http/_websocket uses only http/_codec and http's public files";
     }
+    // Static files and compression sit beside the server: their internals build on the
+    // shared codecs and http's public files (negotiation, content types, options), and
+    // neither reaches into the server, the client or each other.
+    if (
+      (from === "http/_static" || from === "http/_compression") && to.startsWith("http/_") &&
+      to !== "http/_codec" && to !== from
+    ) {
+      return `${from} uses only http/_codec and http's public files`;
+    }
     if ((from === "http/_server" || from === "http/_client") && to === "http/_websocket") {
       return `${from} does not use WebSocket internals`;
     }
@@ -149,6 +158,12 @@ Deno.test("layout: the import rules catch an import the wrong way", () => {
   assert.equal(broken("http/_websocket/session.ts", "http/_codec/duplex.ts"), "");
   assert.equal(broken("http/_websocket/client_handshake.ts", "http/parser.ts"), "");
   assert.equal(broken("http/upgrade.ts", "http/_websocket/server_socket.ts"), "");
+  assert.notEqual(broken("http/_static/file_response.ts", "http/_server/output.ts"), "");
+  assert.notEqual(broken("http/_static/file_response.ts", "http/_compression/codecs.ts"), "");
+  assert.notEqual(broken("http/_compression/codecs.ts", "http/_client/pool.ts"), "");
+  assert.equal(broken("http/_static/file_response.ts", "http/accept_encoding.ts"), "");
+  assert.equal(broken("http/_compression/zlib_stream.ts", "http/_codec/ignore.ts"), "");
+  assert.equal(broken("http/compression.ts", "http/_compression/codecs.ts"), "");
 });
 
 Deno.test(`layout: source files stay under ${MAX_LINES} lines (the parser under ${MAX_PARSER_LINES})`, async () => {
