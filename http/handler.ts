@@ -13,11 +13,19 @@
  */
 export interface ServeInfo {
   /**
-   * The address of the peer: TCP (or TLS), or Unix (the server's socket path, as
-   * Deno.serve gives it). Typed as `Deno.Addr` so that `ServeInfo` and Deno's
-   * `ServeHandlerInfo` are interchangeable.
+   * The address of the client: the peer of the socket, TCP (or TLS) or Unix (the
+   * server's socket path, as Deno.serve gives it). Behind a proxy, with `proxyProtocol`,
+   * the source the PROXY header names; with `trustProxy`, the client a trusted proxy's
+   * forwarding headers name (port 0 when they give none). Typed as `Deno.Addr` so that
+   * `ServeInfo` and Deno's `ServeHandlerInfo` are interchangeable.
    */
   remoteAddr: Deno.Addr;
+  /**
+   * The socket's own peer, whatever a proxy said: the proxy when `remoteAddr` comes from
+   * a PROXY header or forwarding headers, else the same address as `remoteAddr`. Wire
+   * always sets it; it is optional so that Deno's `ServeHandlerInfo` still fits.
+   */
+  peerAddr?: Deno.Addr;
   /**
    * Resolves when the response has been fully written; rejects with
    * `Deno.errors.Interrupted` when it could not be delivered (the client went away, a

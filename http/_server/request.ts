@@ -345,20 +345,77 @@ function selfSerializing(target: string): boolean {
 }
 
 /**
+ * Whether a segment of the path, `text[start..end)`, is a dot segment as the WHATWG URL
+ * parser reads one: `.` or `..`, each dot possibly written `%2e` or `%2E`.
+ */
+function dotSegment(text: string, start: number, end: number): boolean {
+  let dots = 0;
+  for (let i = start; i < end; dots++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* . */) i++;
+    else if (
+      c === 37 /* % */ && text.charCodeAt(i + 1) === 50 /* 2 */ &&
+      (text.charCodeAt(i + 2) | 0x20) === 101 /* e */ && i + 3 <= end
+    ) {
+      i += 3;
+    } else {
+      return false;
+    }
+  }
+  return dots === 1 || dots === 2;
+}
+
+/**
+ * Whether the WHATWG URL parser would give `target` a different path or query than the
+ * one sent (what a proxy in front matched its rules against): a backslash in the path
+ * (read as "/"), a dot segment (resolved: `/public/../admin` is `/admin`), or a "#"
+ * (the rest is cut off as a fragment, which RFC 9112 §3.2 has no place for). Only the
+ * slow path asks: a target that serializes to itself has none of these.
+ *
+ * @param target The request-target.
+ * @param pathStart Where its path begins (after the authority of an absolute-form).
+ * @returns True when the target would be rewritten.
+ */
+export function rewrittenTarget(target: string, pathStart: number): boolean {
+  let segment = pathStart;
+  let query = false;
+  for (let i = pathStart; i <= target.length; i++) {
+    const c = i < target.length ? target.charCodeAt(i) : 47;
+    if (c === 35 /* # */) return true;
+    if (query) continue;
+    if (c === 92 /* \ */) return true;
+    if (c === 47 /* / */ || c === 63 /* ? */) {
+      if (i > segment && dotSegment(target, segment, i)) return true;
+      segment = i + 1;
+      if (c === 63) query = true;
+    }
+  }
+  return false;
+}
+
+/**
  * The absolute URL of a request as the WHATWG URL parser serializes it: the target's own
  * for absolute-form (RFC 9112 §3.2.2), else `scheme://Host` + target. Null when no valid
- * URL results (a bad Host, a credentials part, a target in no known form).
+ * URL results (a bad Host, a credentials part, a target in no known form) and, unless
+ * `normalize`, when the parser would rewrite the target's path ({@linkcode rewrittenTarget}).
  *
  * @param scheme "http" or "https".
  * @param host The Host value (already checked for characters that could change the URL).
  * @param target The request-target.
+ * @param normalize Serve rewritten targets, rewritten (`lenient.normalizePath`).
  * @returns The URL, or null.
  */
-export function requestUrl(scheme: string, host: string, target: string): string | null {
+export function requestUrl(
+  scheme: string,
+  host: string,
+  target: string,
+  normalize = false,
+): string | null {
   if (target.charCodeAt(0) === 47 /* / */) {
     const origin = originOf(scheme, host);
     if (origin === null) return null;
     if (selfSerializing(target)) return origin + target;
+    if (!normalize && rewrittenTarget(target, 0)) return null;
     return parse(origin + target);
   }
   if (target === "*") {
@@ -367,6 +424,18 @@ export function requestUrl(scheme: string, host: string, target: string): string
   }
   const lower = target.slice(0, 8).toLowerCase();
   if (lower.startsWith("http://") || lower.startsWith("https://")) {
+    if (!normalize) {
+      // The path begins at the first "/" after "scheme://"; a backslash before it would
+      // end the authority for the URL parser.
+      const authority = target.indexOf("//") + 2;
+      let path = authority;
+      while (path < target.length) {
+        const c = target.charCodeAt(path);
+        if (c === 47 || c === 63 || c === 35 || c === 92) break;
+        path++;
+      }
+      if (target.charCodeAt(path) === 92 || rewrittenTarget(target, path)) return null;
+    }
     const href = parse(target);
     if (href === null) return null;
     const url = new URL(href);

@@ -19,14 +19,21 @@ const FAILED = 2;
  */
 export class LazyServeInfo implements ServeInfo {
   readonly remoteAddr: Deno.Addr;
+  readonly peerAddr: Deno.Addr;
   #state = 0;
   #reason: unknown = undefined;
   #promise: Promise<void> | null = null;
   #resolve: (() => void) | null = null;
   #reject: ((error: unknown) => void) | null = null;
 
-  constructor(remoteAddr: Deno.Addr) {
+  /**
+   * @param remoteAddr The client (behind a proxy: as the PROXY header or a trusted
+   * proxy's forwarding headers name it).
+   * @param peerAddr The socket's peer (the same object when no proxy spoke).
+   */
+  constructor(remoteAddr: Deno.Addr, peerAddr: Deno.Addr = remoteAddr) {
     this.remoteAddr = remoteAddr;
+    this.peerAddr = peerAddr;
   }
 
   /** Settles when the response has been written (resolves) or could not be (rejects). */
