@@ -119,7 +119,8 @@ export interface ConnectionOptions {
   /**
    * Largest request body: 413 and close past it (at once for a Content-Length, when the
    * limit is crossed for a chunked body; the body stream then errors with an HttpError
-   * 413 and `request.signal` aborts).
+   * 413 and `request.signal` aborts). A body counts as sent on the wire: a chunked one
+   * with its chunk-size lines, chunk extensions, CRLFs and trailer section.
    *
    * @default {Infinity}
    */
@@ -155,7 +156,8 @@ export interface ConnectionOptions {
   maxRequestsPerConnection?: number;
   /**
    * Bytes of an unread request body the server reads and discards to keep the
-   * connection alive; when more remain, the response says `connection: close`.
+   * connection alive; when more remain, the response says `connection: close`. Counted
+   * as on the wire, chunk framing included (as for `maxBodyBytes`).
    *
    * @default {262144}
    */

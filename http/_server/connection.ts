@@ -441,8 +441,13 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   #parse(data: Uint8Array, pos: number, end: number): void {
     const parser = this.#parser ?? this.#takeParser();
     for (;;) {
+      const from = pos;
       const event = parser.execute(data, pos, end);
       pos = parser.offset;
+      // Every byte of a body counts against the body limits as it came on the wire: data,
+      // and for a chunked body its size lines, extensions, CRLFs and trailers too.
+      const current = this.#current;
+      if (current !== null && pos > from && this.#countBody(current, pos - from)) return;
       switch (event) {
         case PARSE_NEED_MORE:
           return;
@@ -560,20 +565,28 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
 
   #onBody(data: Uint8Array, start: number, end: number): void {
     const ex = this.#current!;
-    const n = end - start;
-    if (ex.remaining > 0) ex.remaining -= n;
+    if (ex.remaining > 0) ex.remaining -= end - start;
+    const body = ex.body;
+    if (body !== null && body.state === BODY_OPEN) body.push(data.slice(start, end));
+  }
+
+  /**
+   * Counts `n` more bytes of `ex`'s body (as sent: chunk framing included) against
+   * maxBodyBytes and, when nobody reads the body, maxDrainBytes. Returns true when
+   * nothing more is parsed: the body failed (413), or its response is out and the rest
+   * is too much to drain (the connection closes).
+   */
+  #countBody(ex: ServerExchange, n: number): boolean {
+    const config = this.#config;
     ex.received += n;
-    if (ex.received > this.#config.maxBodyBytes) {
-      this.#bodyFailed(ex, 413, bodyLimitReason(this.#config.maxBodyBytes));
-      return;
+    if (ex.received > config.maxBodyBytes) {
+      this.#bodyFailed(ex, 413, bodyLimitReason(config.maxBodyBytes));
+      return true;
     }
     const body = ex.body;
-    if (body !== null && body.state === BODY_OPEN) {
-      body.push(data.slice(start, end));
-      return;
-    }
+    if (body !== null && body.state === BODY_OPEN) return false;
     ex.discarded += n;
-    if (ex.discarded > this.#config.maxDrainBytes) {
+    if (ex.discarded > config.maxDrainBytes) {
       // Too much to throw away: this connection ends after the response.
       if (ex.done) this.#closeAfterWrites();
       else {
@@ -581,8 +594,8 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
         this.#advance(PHASE_LAST_REQUEST);
       }
     }
+    return this.#phase >= PHASE_ANSWERING;
   }
-
   #onEnd(): void {
     const ex = this.#current;
     this.#current = null;
