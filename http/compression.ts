@@ -6,7 +6,7 @@
  * @module
  */
 
-import { chooseCoding } from "./_compression/accept_encoding.ts";
+import { chooseCoding, identityRefused } from "./_compression/accept_encoding.ts";
 import {
   type Coding,
   type CodingLevels,
@@ -320,12 +320,14 @@ function rebuild(
  * Compresses `response` for `request` when that helps and the client accepts it, and
  * returns the Response to send (`response` itself when nothing changes).
  *
- * Left as they are: HEAD requests; 1xx, 204, 206 and 304 responses and those without a
- * body; a response that has a Content-Encoding already or says
- * `Cache-Control: no-transform`; a Content-Type the filter refuses (or none); bodies under
- * the threshold; clients that do not accept one of the codings (no Accept-Encoding,
- * `identity` weighed higher, `q=0`). For the others, Accept-Encoding is added to `Vary`
- * (even when the client gets the identity body, so caches keep the two apart) and, when a
+ * Left as they are: 1xx, 204, 206 and 304 responses and those without a body; a
+ * response that has a Content-Encoding already or says `Cache-Control: no-transform`; a
+ * Content-Type the filter refuses (or none); bodies under the threshold (unless the
+ * client refused identity with `identity;q=0` or `*;q=0`); clients that do not accept
+ * one of the codings (no Accept-Encoding, `identity` weighed higher, `q=0`); HEAD
+ * requests, whose response has no body to encode. For the others (HEAD included),
+ * Accept-Encoding is added to `Vary` (even when the client gets the identity body, so
+ * caches keep the two apart) and, when a
  * coding is chosen, Content-Encoding is set, Content-Length dropped or replaced,
  * Accept-Ranges dropped, and a strong ETag made weak (RFC 9110 §8.8.3: the bytes differ).
  *
@@ -373,10 +375,8 @@ async function compressWith(
   const status = response.status;
   // `response.body` is not read until a coding is chosen: on Deno, reading it turns a
   // static body into a stream, which costs the response its fast route to the socket.
-  if (
-    request.method === "HEAD" || status < 200 || status === 204 || status === 206 ||
-    status === 304
-  ) return response;
+  if (status < 200 || status === 204 || status === 206 || status === 304) return response;
+  const head = request.method === "HEAD";
   const source = response.headers;
   const encoding = source.get("content-encoding");
   if (encoding !== null && encoding.trim().toLowerCase() !== "identity") return response;
@@ -387,8 +387,14 @@ async function compressWith(
   const lengthText = source.get("content-length");
   const length = lengthText === null ? -1 : Number(lengthText);
   const accept = request.headers.get("accept-encoding");
-  const coding = accept === null ? null : chooseCoding(accept, config.encodings) as Coding | null;
-  if (coding === null || (length >= 0 && length < config.threshold) || response.body === null) {
+  const coding = accept === null || head
+    ? null
+    : chooseCoding(accept, config.encodings) as Coding | null;
+  // Under the threshold the body goes as it is, unless the client refused identity
+  // (`identity;q=0`, or `*;q=0` without an identity entry: RFC 9110 §12.5.3).
+  const small = (size: number) => size < config.threshold && !identityRefused(accept ?? "");
+  // HEAD: nothing is encoded (no body), but Vary is what the GET would carry (§9.3.2).
+  if (coding === null || (length >= 0 && small(length)) || response.body === null) {
     try {
       addVary(source);
       return response;
@@ -414,7 +420,7 @@ async function compressWith(
     rest = { read: () => reader.read(), cancel: (reason) => reader.cancel(reason) };
   }
   // Known only now when there was no Content-Length: too small to be worth it.
-  if (whole !== null && whole.length < config.threshold) return rebuild(response, whole, headers);
+  if (whole !== null && small(whole.length)) return rebuild(response, whole, headers);
   headers.delete("accept-ranges");
   headers.set("content-encoding", coding);
   const etag = headers.get("etag");

@@ -148,3 +148,15 @@ function explicitWeight(codings: readonly WeightedCoding[], coding: string): num
   }
   return star;
 }
+
+/**
+ * Whether an Accept-Encoding value refuses the identity coding: `identity;q=0`, or
+ * `*;q=0` without an identity entry (RFC 9110 §12.5.3).
+ *
+ * @param value The Accept-Encoding value.
+ * @returns True when the client does not accept an unencoded body.
+ */
+export function identityRefused(value: string): boolean {
+  if (value === "") return false;
+  return weightOf(parseAcceptEncoding(value), "identity") === 0;
+}

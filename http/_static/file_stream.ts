@@ -1,8 +1,19 @@
 /**
  * A file (or ranges of it, with bytes between them) as a pull-based byte stream.
  *
- * - Big reads: each pull reads up to `chunkSize` bytes (512 KiB by default) into a fresh
- *   buffer, so a large download costs one read and one write call per chunk.
+ * - Big reads: each pull reads up to `chunkSize` bytes (512 KiB by default), so a large
+ *   download costs one read and one write call per chunk.
+ * - A byte stream (`type: "bytes"`): a reader in BYOB mode hands in its own buffer and
+ *   the file is read straight into it, so a writer that reuses one buffer sends the whole
+ *   download without allocating; a default reader gets a fresh buffer per chunk. On the
+ *   256 MiB download (/tmp runs of bench/static.ts's scenario, server on one core): about
+ *   1.4 GB/s with a fresh 512 KiB buffer per chunk, 2.0-2.2 GB/s reading into one reused
+ *   buffer, about nginx's sendfile rate (a fresh buffer is zeroed and faulted in, which
+ *   costs more than the read itself).
+ * - Synchronous reads, as nginx reads without `aio threads`: from the page cache a
+ *   512 KiB read takes tens of microseconds, less than an asynchronous read's hop to a
+ *   worker thread and back (bench/static.ts: about 8% more MB/s on the 256 MiB download).
+ *   The file is opened asynchronously, once.
  * - Backpressure: the stream's high-water mark is 0, so the file is read only when the
  *   consumer (the server's writer, waiting on the socket) asks for more.
  * - Lifetime: the file is opened on the first pull, not before, so a Response that is
@@ -23,7 +34,7 @@ export type Piece = Uint8Array | { start: number; end: number };
  * @param path The file.
  * @param pieces What to send, in order.
  * @param chunkSize Largest read.
- * @returns The stream.
+ * @returns The stream (a byte stream: BYOB readers are served from their own buffers).
  */
 export function fileStream(
   path: string,
@@ -32,7 +43,7 @@ export function fileStream(
 ): ReadableStream<Uint8Array> {
   let file: Deno.FsFile | null = null;
   let index = 0;
-  let offset = -1; // next byte of the current range to read; -1 before it starts
+  let offset = -1; // next byte of the current piece to send; -1 before it starts
   let position = 0; // the file's read position
   let cancelled = false;
   const close = () => {
@@ -44,19 +55,36 @@ export function fileStream(
       // closed already
     }
   };
-  return new ReadableStream<Uint8Array>({
+  return new ReadableStream({
+    type: "bytes",
     async pull(controller) {
       try {
         for (;;) {
           if (index >= pieces.length) {
             close();
             controller.close();
+            // A BYOB read still waiting is answered "done" with an empty view.
+            controller.byobRequest?.respond(0);
             return;
           }
           const piece = pieces[index];
+          const request = controller.byobRequest;
+          const view = request?.view ? request.view as Uint8Array<ArrayBuffer> : null;
           if (piece instanceof Uint8Array) {
-            index++;
-            controller.enqueue(piece);
+            // Fixed bytes (a multipart part's head): copied, as much as the view holds.
+            if (offset === -1) offset = 0;
+            const rest = piece.length - offset;
+            if (view !== null && request) {
+              const n = Math.min(rest, view.byteLength);
+              new Uint8Array(view.buffer, view.byteOffset, n).set(
+                piece.subarray(offset, offset + n),
+              );
+              advance(n, rest);
+              request.respond(n);
+            } else {
+              controller.enqueue(piece.slice(offset));
+              advance(rest, rest);
+            }
             return;
           }
           if (offset === -1) offset = piece.start;
@@ -79,8 +107,11 @@ export function fileStream(
             await file.seek(offset, Deno.SeekMode.Start);
             position = offset;
           }
-          const buffer = new Uint8Array(Math.min(chunkSize, piece.end - offset));
-          const n = await file.read(buffer);
+          const want = Math.min(chunkSize, piece.end - offset);
+          const target = view !== null
+            ? new Uint8Array(view.buffer, view.byteOffset, Math.min(want, view.byteLength))
+            : new Uint8Array(want);
+          const n = file.readSync(target);
           if (n === null || n === 0) {
             throw new Error(
               `Cannot read ${path}: the file ended at byte ${offset}, before ${piece.end}`,
@@ -88,7 +119,8 @@ export function fileStream(
           }
           offset += n;
           position += n;
-          controller.enqueue(n === buffer.length ? buffer : buffer.subarray(0, n));
+          if (view !== null && request) request.respond(n);
+          else controller.enqueue(n === target.length ? target : target.subarray(0, n));
           return;
         }
       } catch (error) {
@@ -100,5 +132,13 @@ export function fileStream(
       cancelled = true;
       close();
     },
-  }, { highWaterMark: 0 });
+  }, { highWaterMark: 0 }) as ReadableStream<Uint8Array>;
+
+  /** Moves past `n` of the `rest` bytes left in the current fixed piece. */
+  function advance(n: number, rest: number): void {
+    if (n === rest) {
+      index++;
+      offset = -1;
+    } else offset += n;
+  }
 }

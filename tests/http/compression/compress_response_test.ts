@@ -74,7 +74,18 @@ interface Untouched {
 }
 
 const UNTOUCHED: Untouched[] = [
-  { name: "HEAD", request: req("gzip", "HEAD"), response: () => text(), vary: false },
+  {
+    name: "HEAD (Vary as the GET's)",
+    request: req("gzip", "HEAD"),
+    response: () => text(),
+    vary: true,
+  },
+  {
+    name: "HEAD of an image",
+    request: req("gzip", "HEAD"),
+    response: () => text({ type: "image/png" }),
+    vary: false,
+  },
   {
     name: "204",
     request: req("gzip"),
@@ -171,6 +182,26 @@ Deno.test("compressResponse compresses at the threshold and not one byte under i
       );
       assert.equal(decode(coded ? "gzip" : null, await body(response)), "a".repeat(size));
     }
+  }
+});
+
+Deno.test("compressResponse compresses under the threshold when the client refuses identity", async () => {
+  const small = "x".repeat(100);
+  for (
+    const [accept, coded] of [
+      ["gzip, identity;q=0", "gzip"],
+      ["gzip, *;q=0", "gzip"],
+      ["gzip;q=0.5, identity;q=0.1", null],
+      ["gzip", null],
+    ] as const
+  ) {
+    const response = await compressResponse(
+      req(accept),
+      text({ body: small, type: "text/plain" }),
+      { encodings: ["gzip"] },
+    );
+    assert.equal(response.headers.get("content-encoding"), coded, accept);
+    assert.equal(decode(coded, await body(response)), small, accept);
   }
 });
 
