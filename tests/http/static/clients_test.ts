@@ -81,6 +81,61 @@ Deno.test("Deno's fetch gets ranges, 304s and gzip from a served folder", async 
   });
 });
 
+Deno.test("over TCP: If-Range, 416, the trailing-slash redirect, precompressed and compressed revalidation", async () => {
+  await using site = await makeSite();
+  await withServer(app(site), {}, async (_server, addr) => {
+    const base = `http://127.0.0.1:${addr.port}`;
+    const get = async (path: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${base}${path}`, { headers, redirect: "manual" });
+      const body = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, headers: response.headers, body };
+    };
+    const full = await get("/bin/data.bin");
+    const etag = full.headers.get("etag")!;
+    const lastModified = full.headers.get("last-modified")!;
+    // If-Range (RFC 9110 §13.1.5): the current ETag or date → 206; a stale one → 200.
+    for (const validator of [etag, lastModified]) {
+      const partial = await get("/bin/data.bin", { range: "bytes=10-19", "if-range": validator });
+      assert.equal(partial.status, 206, validator);
+      assert.deepEqual(partial.body, site.binary.subarray(10, 20));
+    }
+    const stale = await get("/bin/data.bin", { range: "bytes=10-19", "if-range": '"stale"' });
+    assert.equal(stale.status, 200);
+    assert.equal(stale.body.length, site.binary.length);
+    // Unsatisfiable: 416 with the size.
+    const unsatisfiable = await get("/bin/data.bin", { range: `bytes=${site.binary.length}-` });
+    assert.equal(unsatisfiable.status, 416);
+    assert.equal(unsatisfiable.headers.get("content-range"), `bytes */${site.binary.length}`);
+    // A folder without its slash: 301 to it, the query kept.
+    const redirect = await get("/docs?x=1");
+    assert.equal(redirect.status, 301);
+    assert.equal(redirect.headers.get("location"), "/docs/?x=1");
+    assert.equal(new TextDecoder().decode((await get("/docs/")).body), site.index);
+    // A precompressed sibling: Vary, its own strong ETag, and a 304 for it.
+    const br = await fetch(`${base}/app.js`, { headers: { "accept-encoding": "br" } });
+    assert.equal(br.headers.get("content-encoding"), "br");
+    assert.equal(br.headers.get("vary"), "Accept-Encoding");
+    assert.equal(await br.text(), site.script, "fetch decodes it");
+    const brTag = br.headers.get("etag")!;
+    assert.match(brTag, /^"/);
+    const brAgain = await get("/app.js", { "accept-encoding": "br", "if-none-match": brTag });
+    assert.equal(brAgain.status, 304);
+    // Compressed on the fly: the ETag turns weak and still revalidates (weak comparison).
+    const gz = await fetch(`${base}/data.json`, { headers: { "accept-encoding": "gzip" } });
+    assert.equal(gz.headers.get("content-encoding"), "gzip");
+    await gz.body?.cancel();
+    const weak = gz.headers.get("etag")!;
+    assert.match(weak, /^W\/"/);
+    const gzAgain = await get("/data.json", { "accept-encoding": "gzip", "if-none-match": weak });
+    assert.equal(gzAgain.status, 304);
+    // HEAD: the GET's head (length of the identity body), no body.
+    const head = await fetch(`${base}/bin/data.bin`, { method: "HEAD" });
+    assert.equal(head.headers.get("content-length"), String(site.binary.length));
+    assert.equal(head.headers.get("etag"), etag);
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
+  });
+});
+
 /** Bytes this process has read through system calls so far (Linux), or -1. */
 function bytesRead(): number {
   try {
