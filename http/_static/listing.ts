@@ -107,7 +107,10 @@ export async function listingPage(
     const date = entry.mtime === null ? "" : formatHttpDate(entry.mtime);
     rows.push(`<tr><td><a href="${href}">${name}</a></td><td>${size}</td><td>${date}</td></tr>`);
   }
-  if (more > 0) rows.push(`<tr><td colspan="3">${more} more entries not listed</td></tr>`);
+  if (more > 0) {
+    const what = more === 1 ? "entry" : "entries";
+    rows.push(`<tr><td colspan="3">${more} more ${what} not listed</td></tr>`);
+  }
   return `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
