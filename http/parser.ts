@@ -84,6 +84,7 @@ const COLON = 0x3a;
 const MAX_HEX_PREFIX = Math.floor(Number.MAX_SAFE_INTEGER / 16);
 // "HTTP/" then digit "." digit.
 const VERSION_BYTES = [0x48, 0x54, 0x54, 0x50, 0x2f];
+const EMPTY = new Uint8Array(0);
 
 /** A parser limit: a whole number of bytes or fields, from 1 to 2^53-1. */
 const PARSER_LIMIT: NumberRule = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true };
@@ -349,6 +350,42 @@ export class Parser {
    */
   get bufferSize(): number {
     return this.#headBuf.length;
+  }
+
+  /**
+   * A copy of the head that began and is not complete yet, from its first byte (empty
+   * lines before it left out); empty when no head is in progress (between messages, in
+   * a body or its trailers, after an error). Feeding these bytes to a fresh parser brings
+   * it to where this one is: a server holding many slow, half-sent heads keeps the bytes
+   * and returns the parser to its pool.
+   *
+   * @returns The bytes of the head so far.
+   *
+   * @example Park a half-sent head and resume it in another parser
+   * ```ts
+   * import { PARSE_HEAD, PARSE_NEED_MORE, Parser } from "@wire/http/http";
+   * import assert from "node:assert/strict";
+   *
+   * const bytes = new TextEncoder().encode("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+   * const first = new Parser({ mode: "request" });
+   * assert.equal(first.execute(bytes, 0, 20), PARSE_NEED_MORE);
+   * const parked = first.pendingHead();
+   * assert.equal(parked.length, 20);
+   * const second = new Parser({ mode: "request" });
+   * assert.equal(second.execute(parked), PARSE_NEED_MORE);
+   * assert.equal(second.execute(bytes, 20), PARSE_HEAD);
+   * assert.equal(second.target, "/slow");
+   * ```
+   */
+  pendingHead(): Uint8Array {
+    return this.pendingHeadLength === 0 ? EMPTY : this.#headBuf.slice(0, this.#headLen);
+  }
+
+  /** The length of {@linkcode Parser.pendingHead}, without copying: 0 when no head is in progress. */
+  get pendingHeadLength(): number {
+    const state = this.#state;
+    if (state <= S_START || state > S_SECTION_END_LF || this.#inTrailers) return 0;
+    return this.#headLen;
   }
 
   /**

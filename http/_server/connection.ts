@@ -113,6 +113,13 @@ export const MAX_PIPELINED = 64;
  * rstAvoidanceDelay).
  */
 const LINGER_MS = 500;
+/**
+ * A head still partial this long after its first byte is parked: its bytes are kept, its
+ * parser pooled (2,000 slowloris connections then cost no more than node's).
+ */
+const PARK_AFTER_MS = 1000;
+/** A head of up to this many bytes is parked as soon as a read leaves it half-sent. */
+const PARK_NOW_BYTES = 4096;
 /** `#headStart` when no head is in progress. */
 const NO_HEAD = -1;
 /** `#headStart` when a head began in the read being parsed: `#stamp` sets its time. */
@@ -155,6 +162,8 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   #readWake: (() => void) | null = null;
   #small: Uint8Array = new Uint8Array(SMALL_READ_BYTES);
   #large: Uint8Array | null = null;
+  /** The bytes of a slow head whose parser went back to the pool (#park). */
+  #parked: Uint8Array | null = null;
   /** Parsing paused mid-buffer (pipelining depth): resume here before reading. */
   #paused: Uint8Array | null = null;
   #pausedAt = 0;
@@ -288,6 +297,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     const headStart = this.#headStart;
     if (headStart > 0 && phase < PHASE_ANSWERING) {
       if (now - headStart >= headLimit) this.#headTimeout();
+      else if (now - headStart >= PARK_AFTER_MS) this.#park(Infinity);
       return;
     }
     const current = this.#current;
@@ -384,10 +394,16 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
         this.#parse(buf, 0, n);
         this.#stamp();
         this.#afterParse();
+        // The socket had no more: a head left half-sent waits for a slow client.
+        if (n < buf.length && this.#headStart !== NO_HEAD) this.#park(PARK_NOW_BYTES);
         if (this.#paused === null) {
           if (buf === this.#small) {
-            // A full small buffer means more is coming: read big from now on.
-            if (n === buf.length) this.#large = takeLargeReadBuffer();
+            // A full small buffer inside a body means more is coming: read big from now
+            // on. Not for a head: a slow client's half-sent head must not hold 128 KiB
+            // (slowloris); a head is at most maxHeaderBytes, read 1 KiB at a time.
+            if (n === buf.length && this.#current !== null) {
+              this.#large = takeLargeReadBuffer();
+            }
           } else if (n < SMALL_READ_BYTES && this.#current === null) {
             this.#releaseLarge();
           }
@@ -508,7 +524,29 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   #takeParser(): Parser {
     const parser = takeParser(this.#config);
     this.#parser = parser;
+    const parked = this.#parked;
+    if (parked !== null) {
+      // A parked head: its bytes bring the fresh parser to where the last one stopped.
+      this.#parked = null;
+      parser.execute(parked, 0, parked.length);
+    }
     return parser;
+  }
+
+  /**
+   * A head left half-sent keeps only its bytes, not a parser: the parser goes back to the
+   * pool, and the next bytes resume a fresh one (#takeParser). Done at once for a head of
+   * up to PARK_NOW_BYTES whose read emptied the socket (the client paused mid-head: slowloris),
+   * and for any head still partial after PARK_AFTER_MS. The re-scan this costs is at most
+   * PARK_NOW_BYTES per read, or one head per clock tick.
+   */
+  #park(maxBytes: number): void {
+    const parser = this.#parser;
+    if (parser === null || this.#current !== null || this.#paused !== null) return;
+    const length = parser.pendingHeadLength;
+    if (length === 0 || length > maxBytes) return;
+    this.#parked = parser.pendingHead();
+    this.#releaseParser();
   }
 
   #releaseParser(): void {
@@ -596,6 +634,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     }
     return this.#phase >= PHASE_ANSWERING;
   }
+
   #onEnd(): void {
     const ex = this.#current;
     this.#current = null;
@@ -881,6 +920,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     this.#clock.delete(this);
     this.#releaseLarge();
     this.#parser = null;
+    this.#parked = null;
     this.#paused = null;
     this.#wakeRead();
     this.#settleDone();

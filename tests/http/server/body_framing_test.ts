@@ -4,7 +4,7 @@
 // accepted around 4 KB of data).
 
 import { assert } from "../../_assert.ts";
-import { parseResponses, readAll, rawExchange, withServer } from "../../_server.ts";
+import { parseResponses, rawExchange, readAll, withServer } from "../../_server.ts";
 import { inject } from "../../../http/inject.ts";
 
 const encoder = new TextEncoder();
