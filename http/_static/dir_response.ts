@@ -24,6 +24,8 @@ export interface DirConfig {
   followSymlinks: boolean;
   /** The root's canonical path, once known. */
   realRoot: string | null;
+  /** The symlink policy's check (made once, with `realRoot`; null until then). */
+  allowed: ((path: string) => boolean) | null;
 }
 
 const ACTION = "serve a directory";
@@ -82,6 +84,7 @@ export function resolveDirConfig(options: ServeDirOptions): DirConfig {
     dotfiles,
     followSymlinks: options.followSymlinks ?? false,
     realRoot: null,
+    allowed: null,
   };
 }
 
@@ -132,10 +135,10 @@ export function dirResponse(
   if (realRoot === null) return notFound();
   const relative = resolved.relative;
   const target = relative === "" ? realRoot : `${realRoot}/${relative}`;
-  const allowed = config.followSymlinks ? null : (path: string) => {
+  const allowed = config.followSymlinks ? null : (config.allowed ??= (path: string) => {
     const real = realPathOrNull(path);
     return real !== null && isInside(real, realRoot);
-  };
+  });
   const info = statOrNull(target);
   if (info === null) return notFound();
   // A cached file was checked when it was cached, and the stat shows the same inode.

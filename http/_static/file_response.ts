@@ -191,6 +191,11 @@ export function fileResponse(
   allowed: ((path: string) => boolean) | null,
 ): Response | Promise<Response> {
   const cache = config.cache;
+  if (cache !== null && config.precompressed.length === 0 && info.size <= config.smallFileBytes) {
+    // The common case first, before any other work: a plain GET of a cached small file.
+    const template = cache.get(path, info)?.template ?? null;
+    if (template !== null && isPlainGet(request)) return template.clone();
+  }
   const type = config.contentType ?? contentType(path) ?? "application/octet-stream";
   let servePath = path;
   let coding: PrecompressedCoding | null = null;
@@ -246,6 +251,15 @@ export function fileResponse(
   return respondWith(request, file, config);
 }
 
+/** A GET without Range or preconditions: the cached 200 answers it as it is. */
+function isPlainGet(request: Request): boolean {
+  if (request.method !== "GET") return false;
+  const headers = request.headers;
+  return !headers.has("range") && !headers.has("if-none-match") &&
+    !headers.has("if-modified-since") && !headers.has("if-match") &&
+    !headers.has("if-unmodified-since");
+}
+
 /** The file chosen for a response (the original or a precompressed sibling). */
 interface ServedFile {
   path: string;
@@ -276,13 +290,7 @@ function respondWith(request: Request, file: ServedFile, config: FileConfig): Re
   const entry = file.entry;
   const method = request.method;
   const requestHeaders = request.headers;
-  if (
-    entry !== null && entry.template !== null && method === "GET" &&
-    !requestHeaders.has("range") && !requestHeaders.has("if-none-match") &&
-    !requestHeaders.has("if-modified-since") && !requestHeaders.has("if-match") &&
-    !requestHeaders.has("if-unmodified-since")
-  ) {
-    // The common case, a plain GET of a cached file: no precondition or range applies.
+  if (entry !== null && entry.template !== null && isPlainGet(request)) {
     return entry.template.clone();
   }
   const info = file.info;
