@@ -22,11 +22,16 @@ export {
   type InjectedConnection,
   type InjectOptions,
   type InjectResult,
+  type ProxyProtocol,
+  type ProxyProtocolOptions,
   serve,
   type ServeLenientFlags,
   type ServeOptions,
   Server,
+  type ServerStats,
   type ShutdownOptions,
+  type TrustProxy,
+  type TrustProxyOptions,
   type Upgrade,
   upgrade,
   type UpgradedConnection,
@@ -135,8 +140,6 @@ export {
   type UrlQuery,
 } from "./router/mod.ts";
 export {
-  type AccessLogEntry,
-  type AccessLogFormat,
   type AccessLogMiddleware,
   basicAuth,
   type BasicAuthOptions,
@@ -215,3 +218,13 @@ export {
   type ServeFileOptions,
 } from "./http/mod.ts";
 export { compress, serveStatic, type ServeStaticOptions } from "./router/mod.ts";
+export {
+  type AccessLogEntry,
+  type AccessLogFormat,
+  type AccessLogOptions,
+  type AccessLogRecord,
+  AccessLogWriter,
+  formatAccessLog,
+  logAddress,
+  logReason,
+} from "./http/mod.ts";

@@ -161,7 +161,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: "hello",
-    servers: ["wire-hello", "wire-hello-pass", "wire-hello-log"],
+    servers: ["wire-hello", "wire-hello-pass", "wire-hello-log", "wire-hello-serve-log"],
     path: "/",
     headers: [],
     check: expectHello,
@@ -254,6 +254,11 @@ const servers: Record<string, Server> = {
     cmd: [deno, "run", "-A", `${here}_servers/app_wire_hello.ts`, "--log"],
     port: 18424,
   },
+  "wire-hello-serve-log": {
+    name: "wire-hello-serve-log",
+    cmd: [deno, "run", "-A", `${here}_servers/app_wire_hello.ts`, "--serve-log"],
+    port: 18426,
+  },
 };
 
 const results = new Map<string, Map<string, number[]>>();
@@ -320,15 +325,16 @@ if (chosen.some((s) => s.name === "hello")) {
   const m = (name: string) => median(results.get("hello")!.get(name)!);
   const r = ratio("hello", "wire-hello-log", "wire-hello");
   const pass = ratio("hello", "wire-hello-pass", "wire-hello");
+  const serveLog = ratio("hello", "wire-hello-serve-log", "wire-hello");
   const cost = (x: number) => Number.isFinite(x) ? ((1 - x) * 100).toFixed(1) + "%" : "failed";
   console.log(
-    "\n| hello through compose() (req/s) | no middleware | async pass-through | logger() | logger cost | pass-through cost |",
+    "\n| hello through compose() (req/s) | no middleware | async pass-through | logger() | serve({ accessLog }) | logger() cost | accessLog cost | pass-through cost |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   console.log(
     `| hello | ${fmt(m("wire-hello"))} | ${fmt(m("wire-hello-pass"))} | ${
       fmt(m("wire-hello-log"))
-    } | ${cost(r)} | ${cost(pass)} |`,
+    } | ${fmt(m("wire-hello-serve-log"))} | ${cost(r)} | ${cost(serveLog)} | ${cost(pass)} |`,
   );
 }
 console.log(

@@ -46,8 +46,11 @@ const router = new Router()
       name: `user ${ctx.params.id}`,
       session: ctx.cookies.get("sid") ?? null,
     }))
-  .post("/api/users", async (ctx) =>
-    Response.json({ id: 1, ...(await readJson<Record<string, unknown>>(ctx)) }, { status: 201 }));
+  .post(
+    "/api/users",
+    async (ctx) =>
+      Response.json({ id: 1, ...(await readJson<Record<string, unknown>>(ctx)) }, { status: 201 }),
+  );
 const wireLog = logger({ format: "combined", write: noop, flushInterval: 60_000 });
 const wire = compose(
   wireLog,

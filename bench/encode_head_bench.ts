@@ -87,7 +87,7 @@ Deno.bench("body: writeResponse(new Response(text)) into the output buffer", {
   group: "body",
   baseline: true,
 }, async () => {
-  const out = new Output(sink);
+  const out = new Output(sink, { bytesOut: 0 });
   const result = writeResponse(out, new Response("Hello, World!"), context, now, KEEP_ALIVE);
   if (result instanceof Promise) await result;
   out.take();

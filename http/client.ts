@@ -1,4 +1,6 @@
 import type { ClientOptions } from "./client_options.ts";
+import { TELEMETRY, type Telemetry } from "./_codec/telemetry.ts";
+import { endClientSpan, startClientSpan } from "./_client/telemetry.ts";
 import { type ClientInterceptor, composeInterceptors } from "./client_interceptor.ts";
 import type { CookieJar } from "./cookie_jar.ts";
 import { injectConnection } from "./inject.ts";
@@ -280,7 +282,25 @@ export class Client implements AsyncDisposable {
   }
 
   /** One hop: a pooled connection, retried once on a fresh one if it was stale. */
-  async #send(request: PreparedRequest): Promise<Response> {
+  #send(request: PreparedRequest): Promise<Response> {
+    return TELEMETRY === null ? this.#sendOnce(request) : this.#sendTraced(TELEMETRY, request);
+  }
+
+  /** Sends one request inside a client span (telemetry on). */
+  async #sendTraced(telemetry: Telemetry, request: PreparedRequest): Promise<Response> {
+    const { traced, span } = startClientSpan(telemetry, request);
+    let response: Response;
+    try {
+      response = await this.#sendOnce(traced);
+    } catch (error) {
+      endClientSpan(telemetry, span, 0, error);
+      throw error;
+    }
+    endClientSpan(telemetry, span, response.status);
+    return response;
+  }
+
+  async #sendOnce(request: PreparedRequest): Promise<Response> {
     if (this.#closed) throw clientClosed(request);
     if (request.signal?.aborted) throw abortReason(request);
     const pool = this.#pool(request.url);

@@ -45,9 +45,24 @@ export {
   type ServeLenientFlags,
   type ServeOptions,
 } from "./server_options.ts";
+export {
+  DEFAULT_PROXY_HEADER_MAX_BYTES,
+  DEFAULT_PROXY_HEADER_TIMEOUT,
+  type ProxyProtocol,
+  type ProxyProtocolOptions,
+} from "./proxy_protocol.ts";
+export {
+  DEFAULT_FORWARDED_HEADERS,
+  type ForwardedHeaders,
+  type TrustedAddresses,
+  type TrustProxy,
+  type TrustProxyFunction,
+  type TrustProxyOptions,
+} from "./trust_proxy.ts";
 export { serve } from "./serve.ts";
 export { type Upgrade, upgrade, type UpgradedConnection, type UpgradeOptions } from "./upgrade.ts";
 export { Server, type ShutdownOptions } from "./server.ts";
+export type { ServerStats } from "./server_stats.ts";
 export {
   DEFAULT_INJECT_REMOTE_ADDR,
   inject,
@@ -197,3 +212,17 @@ export {
   type ServeDirOptions,
   type ServeFileOptions,
 } from "./static_options.ts";
+
+// Access logs (serve's accessLog option and the logger() middleware)
+export {
+  type AccessLogEntry,
+  type AccessLogFormat,
+  type AccessLogOptions,
+  type AccessLogRecord,
+  AccessLogWriter,
+  DEFAULT_LOG_BATCH_BYTES,
+  DEFAULT_LOG_FLUSH_INTERVAL,
+  formatAccessLog,
+  logAddress,
+  logReason,
+} from "./access_log.ts";

@@ -1,14 +1,19 @@
 import { rawConn } from "../net/_raw_conn.ts";
 import type { Handler, HandlerObject } from "./handler.ts";
 import { listen } from "../net/listen.ts";
-import type { Listener } from "../net/listener.ts";
+import { Listener } from "../net/listener.ts";
 import { Connection } from "./_server/connection.ts";
-import { type ConnectionConfig, resolveConfig } from "./_server/config.ts";
+import { type ConnectionConfig, DEFAULT_MAX_CONNECTIONS, resolveConfig } from "./_server/config.ts";
 import { Clock } from "./_server/clock.ts";
-import { DURATION, functionOption, numberOption } from "./_codec/options.ts";
+import { DURATION, functionOption, NON_NEGATIVE_INTEGER, numberOption } from "./_codec/options.ts";
 import { kindOf } from "./_codec/error_text.ts";
 import { shutdownReason } from "./_server/abort_reasons.ts";
+import { ignore } from "./_codec/ignore.ts";
 import { DEFAULT_SERVE_HOSTNAME, DEFAULT_SERVE_PORT, type ServeOptions } from "./server_options.ts";
+import type { ServerStats } from "./server_stats.ts";
+import type { Socket } from "node:net";
+import { NodeSocketTransport } from "./_server/node_socket.ts";
+import { nodeListen, type NodeListener, wantsNodeListen } from "./_server/node_listener.ts";
 
 /**
  * The port to listen on: a number or a numeric string (as Deno.serve takes it) from 0 to
@@ -55,6 +60,25 @@ export interface ShutdownOptions {
   deadline?: number;
 }
 
+const TURNED_AWAY = new TextEncoder().encode(
+  "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain;charset=UTF-8\r\n" +
+    "retry-after: 1\r\ncontent-length: 19\r\nconnection: close\r\n\r\nService Unavailable",
+);
+
+/**
+ * A connection past `maxConnections`: a canned 503 (the socket's buffer takes it at
+ * once), then close, without reading it or giving it any state.
+ */
+function turnAway(conn: Deno.Conn): void {
+  conn.write(TURNED_AWAY).catch(ignore).finally(() => {
+    try {
+      conn.close();
+    } catch {
+      // Gone already.
+    }
+  });
+}
+
 function authority(addr: Deno.NetAddr | Deno.UnixAddr): string {
   if (addr.transport !== "tcp" && addr.transport !== "udp") return "localhost";
   const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"
@@ -85,7 +109,7 @@ export class Server implements AsyncDisposable {
   readonly addr: Deno.NetAddr | Deno.UnixAddr;
   /** Resolves once the server stopped accepting and every connection closed. */
   readonly finished: Promise<void>;
-  #listener: Listener;
+  #listener: Listener | NodeListener;
   #config!: ConnectionConfig;
   #clock!: Clock;
   #connections: Set<Connection> = new Set();
@@ -96,6 +120,7 @@ export class Server implements AsyncDisposable {
   #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
   #refed = true;
+  #maxConnections: number;
 
   /**
    * Listens and starts serving; `serve(handler, options)` is the same call.
@@ -119,6 +144,13 @@ export class Server implements AsyncDisposable {
     // the authority for HTTP/1.0 requests without Host is known once bound.
     const config = resolveConfig(handler, options, secure ? "https" : "http", "localhost");
     const port = resolvePort(options.port);
+    this.#maxConnections = numberOption(
+      "serve",
+      "maxConnections",
+      options.maxConnections,
+      DEFAULT_MAX_CONNECTIONS,
+      NON_NEGATIVE_INTEGER,
+    );
     const onListen = functionOption(
       "serve",
       "onListen",
@@ -132,13 +164,30 @@ export class Server implements AsyncDisposable {
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(`Cannot serve: signal must be an AbortSignal, got ${kindOf(signal)}`);
     }
-    const listener = options.path !== undefined ? listen({ path: options.path }) : listen({
-      port,
-      hostname: options.hostname ?? DEFAULT_SERVE_HOSTNAME,
-      cert: options.cert,
-      key: options.key,
-      reusePort: options.reusePort,
-    });
+    const transport = options.transport;
+    if (transport !== undefined && transport !== "deno" && transport !== "node") {
+      throw new TypeError(
+        `Cannot serve: transport must be "deno" or "node", got ${
+          typeof transport === "string" ? JSON.stringify(transport) : kindOf(transport)
+        }`,
+      );
+    }
+    const hostname = options.hostname ?? DEFAULT_SERVE_HOSTNAME;
+    // `transport: "node"`: plain TCP through node:net, fair under many busy connections
+    // (_server/node_listener.ts); otherwise, and for TLS, Unix sockets and reusePort,
+    // Deno.listen.
+    const nodeListener = wantsNodeListen(transport) && options.path === undefined && !secure &&
+        options.reusePort !== true
+      ? nodeListen(hostname, port, this.#serveSocket)
+      : null;
+    const listener = nodeListener ??
+      (options.path !== undefined ? listen({ path: options.path }) : listen({
+        port,
+        hostname,
+        cert: options.cert,
+        key: options.key,
+        reusePort: options.reusePort,
+      }));
     this.#listener = listener;
     this.addr = listener.addr;
     this.finished = new Promise<void>((resolve) => (this.#resolveFinished = resolve));
@@ -160,7 +209,8 @@ export class Server implements AsyncDisposable {
       listener.close();
       throw error;
     }
-    this.#accept();
+    if (listener instanceof Listener) this.#accept(listener);
+    else this.#acceptDone = true; // node:net accepts by itself; close() ends that
     if (signal?.aborted) this.#closeNow();
   }
 
@@ -219,9 +269,29 @@ export class Server implements AsyncDisposable {
     return this.#connections.size;
   }
 
-  async #accept(): Promise<void> {
+  /**
+   * The server's counters since it started: open connections, requests in flight and in
+   * all, responses by status class, aborted requests, heads and bodies refused by a
+   * limit (by status), bytes in and out. Always kept (a few additions per request).
+   *
+   * @returns A snapshot.
+   *
+   * @example Requests so far
+   * ```ts ignore
+   * import { serve } from "@wire/http";
+   *
+   * await using server = serve(() => new Response("ok"), { port: 0, onListen() {} });
+   * await (await fetch(`http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`)).text();
+   * console.log(server.stats().responses["2xx"]); // 1
+   * ```
+   */
+  stats(): ServerStats {
+    return this.#config.counters.snapshot(this.#connections.size);
+  }
+
+  async #accept(listener: Listener): Promise<void> {
     try {
-      for await (const conn of this.#listener) this.#serve(conn);
+      for await (const conn of listener) this.#serve(conn);
     } catch (error) {
       // A fatal accept error (the listener closed itself): stop accepting, keep serving.
       console.error("Wire: accepting connections failed:", error);
@@ -231,6 +301,11 @@ export class Server implements AsyncDisposable {
   }
 
   #serve(conn: Deno.Conn): void {
+    if (this.#maxConnections !== 0 && this.#connections.size >= this.#maxConnections) {
+      this.#config.counters.reject(503);
+      turnAway(conn);
+      return;
+    }
     const tcp = conn as Deno.TcpConn;
     if (typeof tcp.setNoDelay === "function") {
       try {
@@ -242,7 +317,28 @@ export class Server implements AsyncDisposable {
     // A Unix peer has no name of its own: the handler sees the socket path, as with
     // Deno.serve.
     const remote = conn.remoteAddr.transport === "unix" ? this.addr : conn.remoteAddr;
-    const connection = new Connection(rawConn(conn) ?? conn, remote, this.#config, this.#clock);
+    this.#start(new Connection(rawConn(conn) ?? conn, remote, this.#config, this.#clock));
+  }
+
+  /** An accepted node:net socket (`transport: "node"`). */
+  #serveSocket = (socket: Socket): void => {
+    const hostname = socket.remoteAddress;
+    if (hostname === undefined) {
+      // Reset before we saw it: nothing to serve.
+      socket.destroy();
+      return;
+    }
+    if (this.#maxConnections !== 0 && this.#connections.size >= this.#maxConnections) {
+      this.#config.counters.reject(503);
+      socket.end(TURNED_AWAY);
+      return;
+    }
+    const remote: Deno.NetAddr = { transport: "tcp", hostname, port: socket.remotePort ?? 0 };
+    this.#start(new Connection(new NodeSocketTransport(socket), remote, this.#config, this.#clock));
+  };
+
+  #start(connection: Connection): void {
+    this.#config.counters.connectionsTotal++;
     this.#connections.add(connection);
     if (!this.#refed) connection.unref();
     connection.start(this.#onConnectionClosed);
@@ -263,7 +359,10 @@ export class Server implements AsyncDisposable {
         this.#signal!.removeEventListener("abort", this.#onAbort);
         this.#onAbort = undefined;
       }
-      this.#resolveFinished();
+      // The access log's last lines go out before `finished` resolves.
+      const log = this.#config.observers?.accessLog;
+      if (log) log.close().then(this.#resolveFinished);
+      else this.#resolveFinished();
     }
   }
 

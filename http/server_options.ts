@@ -5,6 +5,11 @@
  * @module
  */
 
+import type { AccessLogFormat, AccessLogOptions } from "./access_log.ts";
+import type { CompressionOptions } from "./compression.ts";
+import type { TrustProxy } from "./trust_proxy.ts";
+import type { ProxyProtocol } from "./proxy_protocol.ts";
+
 /**
  * The TCP port `serve` listens on when none is given.
  *
@@ -68,6 +73,17 @@ export interface ServeLenientFlags {
    * @default {false}
    */
   methods?: boolean;
+  /**
+   * Accept request-targets that the WHATWG URL parser would rewrite, and serve them
+   * rewritten: a backslash read as `/`, dot segments (`.`, `..`, and their `%2e` forms)
+   * resolved, the path or query ended by a `#` (the rest is a fragment). Without it they
+   * are answered 400: a proxy in front matched its rules against the target as sent
+   * (`/public/../admin` passes a rule on `/admin`), so serving another path would step
+   * around those rules.
+   *
+   * @default {false}
+   */
+  normalizePath?: boolean;
 }
 
 /**
@@ -148,6 +164,15 @@ export interface ConnectionOptions {
    */
   keepAliveTimeout?: number;
   /**
+   * Time a response may wait for the client to take any of its bytes (a client that
+   * does not read) before the connection is closed and the exchange aborted, as nginx's
+   * `send_timeout`. It counts only while a write is under way: a long download that
+   * keeps moving, or an idle event stream, is not cut off.
+   *
+   * @default {60000}
+   */
+  sendTimeout?: number;
+  /**
    * Requests served on one connection; the last one is answered with
    * `connection: close`. 0 is unlimited.
    *
@@ -163,11 +188,55 @@ export interface ConnectionOptions {
    */
   maxDrainBytes?: number;
   /**
+   * Requests in handlers at once, across the server: past it a new request is answered
+   * `503 Service Unavailable` with `Retry-After: 1` before its body is read or its
+   * handler called, and its connection closes (load shedding). 0 is unlimited.
+   *
+   * @default {0}
+   */
+  maxRequestsInFlight?: number;
+  /**
    * Relaxations of the strict request rules (all off by default).
    *
    * @default {{}}
    */
   lenient?: ServeLenientFlags;
+  /**
+   * Proxies whose forwarding headers are believed (`X-Forwarded-For/-Proto/-Host` by
+   * default, or `Forwarded`): from them the client's address becomes `info.remoteAddr`
+   * and the client's scheme and host make `request.url`. See {@linkcode TrustProxy} for
+   * the rules. Off by default: the headers are then ignored (and passed on as sent).
+   *
+   * @default {undefined}
+   */
+  trustProxy?: TrustProxy;
+  /**
+   * Require a PROXY protocol header (v1 or v2, as HAProxy's `send-proxy` writes it) at
+   * the start of every connection; its source becomes `info.remoteAddr`. See
+   * {@linkcode ProxyProtocol}. Plain listeners only.
+   *
+   * @default {false}
+   */
+  proxyProtocol?: ProxyProtocol;
+  /**
+   * Compresses responses as `compressResponse()` does: gzip, brotli, deflate or zstd as
+   * the request's `Accept-Encoding` prefers, for compressible types of at least 1 KiB
+   * (never 206, 304, HEAD, `no-transform` or an already-encoded body), with
+   * `Vary: Accept-Encoding` and strong ETags made weak. `true` takes the defaults; an
+   * object sets them. Off by default, as in Deno.serve.
+   *
+   * @default {false}
+   */
+  automaticCompression?: boolean | CompressionOptions;
+  /**
+   * Writes an access log line per request once its response is delivered (or cut
+   * short, with the reason): `true` for the combined format on stdout, a format name
+   * or function, or options (format, sink, batching). Lines are formatted and written
+   * in batches off the request path.
+   *
+   * @default {false}
+   */
+  accessLog?: boolean | AccessLogFormat | AccessLogOptions;
 }
 
 /**
@@ -218,6 +287,14 @@ export interface ServeOptions extends ConnectionOptions {
    */
   key?: string;
   /**
+   * Open connections at once: past it a new connection is answered
+   * `503 Service Unavailable` with `Retry-After: 1` and closed at once, without reading
+   * it. 0 is unlimited.
+   *
+   * @default {0}
+   */
+  maxConnections?: number;
+  /**
    * SO_REUSEPORT: several processes may listen on one port and Linux spreads the
    * connections (needs Deno's `--unstable-net`).
    *
@@ -230,6 +307,18 @@ export interface ServeOptions extends ConnectionOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
+  /**
+   * How a plain TCP server (no `cert`, `path` or `reusePort`; an IP-literal `hostname`)
+   * accepts and reads its connections. `"deno"`: Deno's socket ops, the fastest route.
+   * `"node"`: `node:net`, which Deno serves round-robin from a libuv-style loop: fair
+   * when many connections are busy (bench/fairness.ts at 1000 connections: every
+   * connection served about equally and a p99 of tens of ms, where the default route
+   * serves a few connections thousands of times while others wait seconds), at about a
+   * fifth fewer requests per second. Elsewhere the option has no effect.
+   *
+   * @default {"deno"}
+   */
+  transport?: "deno" | "node";
   /**
    * Called once the server listens, with its address. The default logs
    * `Listening on http://HOST:PORT/` (as Deno.serve does).

@@ -8,48 +8,17 @@
 import type { Context } from "./context.ts";
 import type { Middleware, Next } from "./middleware.ts";
 import { HttpError } from "../http/http_error.ts";
-import { type AccessLogEntry, combinedLine, commonLine, jsonLine } from "./_access_log_format.ts";
+import {
+  type AccessLogEntry,
+  type AccessLogOptions,
+  type AccessLogRecord,
+  AccessLogWriter,
+  logAddress,
+  logReason,
+} from "../http/access_log.ts";
 
-export type { AccessLogEntry };
-
-/** How long lines wait before they are written together: 100 ms. */
-export const DEFAULT_LOG_FLUSH_INTERVAL = 100;
-/** A batch this large is written at once, without waiting: 64 KiB. */
-export const DEFAULT_LOG_BATCH_BYTES = 64 * 1024;
-
-/**
- * A log format: `"common"` (CLF), `"combined"` (CLF plus referer and user agent),
- * `"json"` (one object per line), or a function from an {@linkcode AccessLogEntry} to a
- * line.
- */
-export type AccessLogFormat = "common" | "combined" | "json" | ((entry: AccessLogEntry) => string);
-
-/** Options for {@linkcode logger}. */
-export interface LoggerOptions {
-  /**
-   * The line format.
-   *
-   * @default {"combined"}
-   */
-  format?: AccessLogFormat;
-  /**
-   * Where batches of lines go (each line ends with "\n"); awaited before the next batch.
-   *
-   * @default {writes to Deno.stdout}
-   */
-  write?: (text: string) => void | Promise<void>;
-  /**
-   * Milliseconds a line may wait to be batched with others.
-   *
-   * @default {DEFAULT_LOG_FLUSH_INTERVAL}
-   */
-  flushInterval?: number;
-  /**
-   * A batch of this many bytes is written without waiting for the interval.
-   *
-   * @default {DEFAULT_LOG_BATCH_BYTES}
-   */
-  maxBatchBytes?: number;
+/** Options for {@linkcode logger}: the access log's, plus which requests to leave out. */
+export interface LoggerOptions extends AccessLogOptions {
   /**
    * Leaves a request out of the log when it returns true (health checks, say).
    *
@@ -76,8 +45,6 @@ export interface AccessLogMiddleware<S extends object = Record<string, unknown>>
    */
   close(): Promise<void>;
 }
-
-const encoder = new TextEncoder();
 
 /**
  * Logs every request once its response is delivered (`info.completed`), with the
@@ -115,24 +82,8 @@ export function logger<S extends object = Record<string, unknown>>(
   if (options === null || typeof options !== "object") {
     throw new TypeError("Cannot create logger(): options must be an object");
   }
-  const format = lineFormat(options.format ?? "combined");
-  const interval = options.flushInterval ?? DEFAULT_LOG_FLUSH_INTERVAL;
-  if (!Number.isFinite(interval) || interval < 0) {
-    throw new RangeError(`Cannot create logger(): flushInterval ${interval} is not a delay in ms`);
-  }
-  const maxBatch = options.maxBatchBytes ?? DEFAULT_LOG_BATCH_BYTES;
-  if (!Number.isSafeInteger(maxBatch) || maxBatch < 0) {
-    throw new RangeError(`Cannot create logger(): maxBatchBytes ${maxBatch} is not a size`);
-  }
   const skip = options.skip;
-  // The common format has no referer or user agent: the request's headers stay unread.
-  const withHeaders = options.format !== "common";
-  const sink = new Batcher(
-    options.write ?? stdoutWriter(),
-    (record) => format(record.entry(withHeaders)),
-    interval,
-    maxBatch,
-  );
+  const sink = new AccessLogWriter("logger()", options);
 
   const middleware = function logger(
     // deno-lint-ignore no-explicit-any
@@ -160,7 +111,7 @@ export function logger<S extends object = Record<string, unknown>>(
  * the server off its fast route for static bodies). The server keeps a request's header
  * list per request, so reading it later is safe.
  */
-class LogRecord {
+class LogRecord implements AccessLogRecord {
   readonly request: Request;
   readonly start: number;
   status = 0;
@@ -171,10 +122,10 @@ class LogRecord {
   requestId: string | undefined = undefined;
   // deno-lint-ignore no-explicit-any
   #ctx: Context<any, any>;
-  #sink: Batcher;
+  #sink: AccessLogWriter;
 
   // deno-lint-ignore no-explicit-any
-  constructor(ctx: Context<any, any>, sink: Batcher) {
+  constructor(ctx: Context<any, any>, sink: AccessLogWriter) {
     this.request = ctx.request;
     this.start = performance.now();
     this.#ctx = ctx;
@@ -205,7 +156,7 @@ class LogRecord {
 
   failed = (error: unknown): void => {
     this.duration = performance.now() - this.start;
-    this.error = reasonOf(error);
+    this.error = logReason(error);
     this.#sink.add(this);
   };
 
@@ -227,7 +178,7 @@ class LogRecord {
     const length = this.response?.headers.get("content-length") ?? null;
     return {
       time: performance.timeOrigin + this.start,
-      remoteAddress: addressOf(this.remoteAddr),
+      remoteAddress: logAddress(this.remoteAddr),
       method: request.method,
       url: slash === -1 ? "/" : url.slice(slash),
       protocol: "HTTP/1.1",
@@ -240,104 +191,5 @@ class LogRecord {
       requestId: this.requestId,
       error: this.error,
     };
-  }
-}
-
-function addressOf(addr: Deno.Addr): string {
-  if (addr.transport === "tcp" || addr.transport === "udp") return addr.hostname;
-  return "path" in addr && addr.path !== "" ? addr.path : "-";
-}
-
-function reasonOf(error: unknown): string {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  const reason = cause ?? error;
-  if (reason instanceof Error || reason instanceof DOMException) {
-    return reason.message.replace(/^Request aborted: /, "");
-  }
-  return String(reason);
-}
-
-function lineFormat(format: AccessLogFormat): (entry: AccessLogEntry) => string {
-  if (typeof format === "function") return format;
-  if (format === "common") return commonLine;
-  if (format === "combined") return combinedLine;
-  if (format === "json") return jsonLine;
-  throw new TypeError(
-    `Cannot create logger(): format must be "common", "combined", "json" or a function, got ${
-      JSON.stringify(format)
-    }`,
-  );
-}
-
-function stdoutWriter(): (text: string) => Promise<void> {
-  return async (text) => {
-    const bytes = encoder.encode(text);
-    let written = 0;
-    while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
-  };
-}
-
-/** Entries waiting to be formatted and written, one batch at a time. */
-class Batcher {
-  #write: (text: string) => void | Promise<void>;
-  #format: (record: LogRecord) => string;
-  #interval: number;
-  #maxBatch: number;
-  #entries: LogRecord[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  #writing: Promise<void> = Promise.resolve();
-  #reported = false;
-
-  constructor(
-    write: (text: string) => void | Promise<void>,
-    format: (record: LogRecord) => string,
-    interval: number,
-    maxBatch: number,
-  ) {
-    this.#write = write;
-    this.#format = format;
-    this.#interval = interval;
-    this.#maxBatch = maxBatch;
-  }
-
-  add(record: LogRecord): void {
-    this.#entries.push(record);
-    // An entry is a few hundred bytes; counting entries keeps the hot path free of strings.
-    if (this.#entries.length * 200 >= this.#maxBatch) {
-      this.flush();
-      return;
-    }
-    if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.flush();
-      }, this.#interval);
-    }
-  }
-
-  flush(): Promise<void> {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
-    const entries = this.#entries;
-    if (entries.length === 0) return this.#writing;
-    this.#entries = [];
-    // One write at a time, in order; a failing sink is reported once and skipped.
-    this.#writing = this.#writing.then(async () => {
-      let text = "";
-      for (const record of entries) text += this.#format(record) + "\n";
-      try {
-        await this.#write(text);
-      } catch (error) {
-        if (!this.#reported) console.error("logger(): cannot write the access log:", error);
-        this.#reported = true;
-      }
-    });
-    return this.#writing;
-  }
-
-  close(): Promise<void> {
-    return this.flush();
   }
 }

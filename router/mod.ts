@@ -64,15 +64,7 @@ export {
   DEFAULT_PREFLIGHT_STATUS,
 } from "./cors.ts";
 export { DEFAULT_ETAG_MAX_BYTES, etag, ETAG_RETAINED_HEADERS, type EtagOptions } from "./etag.ts";
-export {
-  type AccessLogEntry,
-  type AccessLogFormat,
-  type AccessLogMiddleware,
-  DEFAULT_LOG_BATCH_BYTES,
-  DEFAULT_LOG_FLUSH_INTERVAL,
-  logger,
-  type LoggerOptions,
-} from "./logger.ts";
+export { type AccessLogMiddleware, logger, type LoggerOptions } from "./logger.ts";
 export {
   DEFAULT_MULTIPART_MAX_HEADER_BYTES,
   DEFAULT_MULTIPART_MAX_PART_BYTES,

@@ -24,6 +24,12 @@ import {
 } from "../_codec/options.ts";
 import { defaultOnError } from "./error_response.ts";
 import { kindOf } from "../_codec/error_text.ts";
+import { type ProxyTrust, resolveTrustProxy } from "./proxy_trust.ts";
+import { type ProxyHeaderConfig, resolveProxyProtocol } from "./proxy_header.ts";
+import { AccessLogWriter } from "../access_log.ts";
+import { compressResponse } from "../compression.ts";
+import { TELEMETRY } from "../_codec/telemetry.ts";
+import { type Observers, ServerCounters } from "./observe.ts";
 
 /** Request body limit: unlimited by default (413 past a configured limit). */
 export const DEFAULT_MAX_BODY_BYTES = Infinity;
@@ -35,8 +41,17 @@ export const DEFAULT_REQUEST_TIMEOUT = 300_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT = 5_000;
 /** Requests served on one connection before it is closed; 0 is unlimited. */
 export const DEFAULT_MAX_REQUESTS_PER_CONNECTION = 0;
+/** Requests in the handler at once, server-wide: unlimited by default (0). */
+export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 0;
+/** Open connections: unlimited by default (0). */
+export const DEFAULT_MAX_CONNECTIONS = 0;
 /** Bytes of an unread request body the server drains to keep a connection alive. */
 export const DEFAULT_MAX_DRAIN_BYTES = 256 * 1024;
+/**
+ * Time a response write may wait with the client taking no byte (it does not read)
+ * before the connection is closed: nginx's `send_timeout`.
+ */
+export const DEFAULT_SEND_TIMEOUT = 60_000;
 
 /** What the error hook of `serve` looks like. */
 export type ErrorHandler = (error: unknown, request?: Request) => Response | Promise<Response>;
@@ -54,6 +69,10 @@ export interface ConnectionConfig {
   keepAliveTimeout: number;
   maxRequestsPerConnection: number;
   maxDrainBytes: number;
+  /** Requests in the handler at once, server-wide; 0 is unlimited (503 past it). */
+  maxRequestsInFlight: number;
+  /** A write that makes no progress this long closes the connection. */
+  sendTimeout: number;
   /** "http" or "https": the scheme of request URLs. */
   scheme: string;
   /** Authority for request URLs when an HTTP/1.0 request has no Host. */
@@ -64,8 +83,18 @@ export interface ConnectionConfig {
   parserLenient: ParserLenientFlags;
   /** Serve HTTP/1.1 requests without Host (`lenient.missingHost`). */
   missingHost: boolean;
+  /** Serve targets the URL parser rewrites, rewritten (`lenient.normalizePath`). */
+  normalizePath: boolean;
+  /** Whose forwarding headers are believed (`trustProxy`), or null. */
+  trustProxy: ProxyTrust | null;
+  /** The PROXY protocol header's settings (`proxyProtocol`), or null when off. */
+  proxyProtocol: ProxyHeaderConfig | null;
   /** The `keep-alive: timeout=N` line of responses that keep the connection open. */
   keepAliveLine: string;
+  /** The server's counters (`server.stats()`). */
+  counters: ServerCounters;
+  /** The access log and telemetry, or null when neither is on (the common case). */
+  observers: Observers | null;
 }
 
 /** A timeout: whole milliseconds, at least 1, at most what setTimeout takes. */
@@ -90,8 +119,9 @@ export function resolveConfig(
     numberOption("serve", name, options[name], fallback, rule);
   const keepAliveTimeout = count("keepAliveTimeout", DEFAULT_KEEP_ALIVE_TIMEOUT, TIMEOUT);
   const lenient = resolveLenient(options.lenient);
+  const accessLog = resolveAccessLog(options.accessLog);
   return {
-    handler: handlerOf(handler),
+    handler: withCompression(handlerOf(handler), options.automaticCompression),
     onError: functionOption("serve", "onError", options.onError, defaultOnError),
     maxHeaderBytes: count("maxHeaderBytes", DEFAULT_MAX_HEADER_BYTES, POSITIVE_INTEGER),
     maxHeaderCount: count("maxHeaderCount", DEFAULT_MAX_HEADER_COUNT, POSITIVE_INTEGER),
@@ -106,12 +136,73 @@ export function resolveConfig(
       NON_NEGATIVE_INTEGER,
     ),
     maxDrainBytes: count("maxDrainBytes", DEFAULT_MAX_DRAIN_BYTES, NON_NEGATIVE_INTEGER),
+    maxRequestsInFlight: count(
+      "maxRequestsInFlight",
+      DEFAULT_MAX_REQUESTS_IN_FLIGHT,
+      NON_NEGATIVE_INTEGER,
+    ),
+    sendTimeout: count("sendTimeout", DEFAULT_SEND_TIMEOUT, TIMEOUT),
     scheme,
     defaultHost,
     parsers: [],
     parserLenient: { optionalCrBeforeLf: lenient.bareLf, methods: lenient.methods },
     missingHost: lenient.missingHost === true,
+    normalizePath: lenient.normalizePath,
+    trustProxy: resolveTrustProxy(options.trustProxy),
+    proxyProtocol: resolveProxyProtocol(options.proxyProtocol, scheme),
     keepAliveLine: keepAliveLine(keepAliveTimeout),
+    counters: new ServerCounters(),
+    observers: accessLog === null && TELEMETRY === null
+      ? null
+      : { accessLog, telemetry: TELEMETRY },
+  };
+}
+
+function resolveAccessLog(option: ConnectionOptions["accessLog"]): AccessLogWriter | null {
+  if (option === undefined || option === false) return null;
+  if (option === true) return new AccessLogWriter("serve's accessLog");
+  if (typeof option === "string" || typeof option === "function") {
+    return new AccessLogWriter("serve's accessLog", { format: option });
+  }
+  if (option === null || typeof option !== "object") {
+    throw new TypeError(
+      `Cannot serve: accessLog must be a boolean, a format or options, got ${kindOf(option)}`,
+    );
+  }
+  return new AccessLogWriter("serve's accessLog", option);
+}
+
+/**
+ * The handler, its Responses compressed when `automaticCompression` asks for it.
+ *
+ * @param handler The handler.
+ * @param option The `automaticCompression` option.
+ * @returns The handler to call.
+ */
+function withCompression(
+  handler: Handler,
+  option: ConnectionOptions["automaticCompression"],
+): Handler {
+  if (option === undefined || option === false) return handler;
+  if (option !== true && (option === null || typeof option !== "object")) {
+    throw new TypeError(
+      `Cannot serve: automaticCompression must be a boolean or options, got ${kindOf(option)}`,
+    );
+  }
+  const options = option === true ? {} : option;
+  // Checks the options now (a bad one throws before the server binds).
+  compressResponse(
+    new Request("http://localhost/", { method: "HEAD" }),
+    new Response(null),
+    options,
+  );
+  const compressed = (request: Request, response: unknown) =>
+    response instanceof Response ? compressResponse(request, response, options) : response;
+  return (request, info) => {
+    const result = handler(request, info);
+    return result instanceof Promise
+      ? result.then((response) => compressed(request, response)) as Promise<Response>
+      : compressed(request, result) as Promise<Response>;
   };
 }
 
@@ -136,10 +227,10 @@ export function handlerOf(handler: Handler | { fetch: Handler }): Handler {
   );
 }
 
-const LENIENT_FLAGS = ["missingHost", "bareLf", "methods"] as const;
+const LENIENT_FLAGS = ["missingHost", "bareLf", "methods", "normalizePath"] as const;
 
 function resolveLenient(lenient: unknown): Required<ServeLenientFlags> {
-  const out = { missingHost: false, bareLf: false, methods: false };
+  const out = { missingHost: false, bareLf: false, methods: false, normalizePath: false };
   if (lenient === undefined) return out;
   if (lenient === null || typeof lenient !== "object") {
     throw new TypeError(`Cannot serve: lenient must be an object, got ${kindOf(lenient)}`);

@@ -67,9 +67,11 @@ import type { ConnectionConfig } from "./config.ts";
 import type { Transport } from "./transport.ts";
 import type { Clock, Timed } from "./clock.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import { WriteLoop, type WriteLoopHost } from "./write_loop.ts";
+import { MAX_UNSENT_BYTES, WriteLoop, type WriteLoopHost } from "./write_loop.ts";
 import { openExchange } from "./open_exchange.ts";
 import { openUpgradeSlot } from "./upgrade.ts";
+import { readProxyHeader } from "./proxy_header.ts";
+import { exchangeEnded, exchangeStarted } from "./observe.ts";
 import type { UpgradeTarget } from "../_codec/duplex.ts";
 import { ignore } from "../_codec/ignore.ts";
 import {
@@ -104,8 +106,6 @@ export const PHASE_CLOSED = 6;
 /** Both loops stopped and `onClosed` was called: nothing of the connection runs. */
 export const PHASE_RELEASED = 7;
 
-/** Most requests parsed ahead of their responses; parsing pauses past it. */
-export const MAX_PIPELINED = 64;
 /**
  * After a response that closes the connection, the write side is shut and the read
  * side drained for at most this long before closing, so a client still sending (a body
@@ -135,6 +135,8 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   #config: ConnectionConfig;
   #clock: Clock;
   #remoteAddr: Deno.Addr;
+  /** The socket's peer (`#remoteAddr` becomes the PROXY header's source, if any). */
+  #peerAddr: Deno.Addr;
   #writer: WriteLoop;
   #dispatcher: Dispatcher;
   /** One of the PHASE_ constants; it only grows (see the module doc). */
@@ -162,6 +164,12 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   #readWake: (() => void) | null = null;
   #small: Uint8Array = new Uint8Array(SMALL_READ_BYTES);
   #large: Uint8Array | null = null;
+  /** #parse is running (a response written meanwhile does not start another). */
+  #parsing = false;
+  /** When the clock first saw the write in progress make no progress (0: none seen). */
+  #sendSince = 0;
+  /** The writer's progress count then. */
+  #sendProgress = 0;
   /** The bytes of a slow head whose parser went back to the pool (#park). */
   #parked: Uint8Array | null = null;
   /** Parsing paused mid-buffer (pipelining depth): resume here before reading. */
@@ -192,9 +200,10 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   ) {
     this.#transport = transport;
     this.#remoteAddr = remoteAddr;
+    this.#peerAddr = remoteAddr;
     this.#config = config;
     this.#clock = clock;
-    this.#writer = new WriteLoop(transport, this, config.keepAliveLine);
+    this.#writer = new WriteLoop(transport, this, config.keepAliveLine, config.counters);
     this.#dispatcher = new Dispatcher(config, this.#writer);
     this.#idleSince = Date.now();
   }
@@ -239,7 +248,26 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   start(onClosed: ((connection: Connection) => void) | null): void {
     this.#onClosed = onClosed;
     this.#clock.add(this);
-    this.#readLoop();
+    if (this.#config.proxyProtocol === null) this.#readLoop();
+    else this.#readProxyHeader();
+  }
+
+  /**
+   * `proxyProtocol`: the PROXY header comes before any HTTP byte and names the client
+   * (http/_server/proxy_header.ts). It counts as the read loop running; without a valid
+   * header in time the connection closes quietly.
+   */
+  async #readProxyHeader(): Promise<void> {
+    this.#reading = true;
+    const header = await readProxyHeader(this.#transport, this.#config.proxyProtocol!);
+    this.#reading = false;
+    if (header === null) this.#destroy();
+    else {
+      if (header.source !== null) this.#remoteAddr = header.source;
+      this.#transport = header.transport;
+    }
+    if (this.#phase < PHASE_CLOSED) this.#readLoop();
+    else this.#settleDone();
   }
 
   /**
@@ -256,8 +284,10 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     }
     this.#advance(this.#current !== null ? PHASE_LAST_REQUEST : PHASE_ANSWERING);
     if (this.#writer.queue.length === 0 && !this.#writer.busy && this.#current === null) {
-      // Idle, or a partial head that will never be answered.
-      this.#destroy(shutdownReason());
+      // Responses held for a batch go out first; then the connection closes. Otherwise
+      // idle, or a partial head that will never be answered (or requests held back).
+      if (this.#writer.unsent > 0) this.#writer.start();
+      else this.#destroy(shutdownReason());
     }
   }
 
@@ -277,10 +307,25 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     else this.#destroy(reason);
   }
 
-  /** Called by the clock: enforces headersTimeout, requestTimeout, keepAliveTimeout, linger. */
+  /**
+   * Called by the clock: enforces sendTimeout, headersTimeout, requestTimeout,
+   * keepAliveTimeout, linger.
+   */
   checkTimeouts(now: number): void {
     const phase = this.#phase;
     if (phase >= PHASE_CLOSED || phase === PHASE_UPGRADED) return;
+    const writer = this.#writer;
+    if (writer.writing) {
+      // A peer that takes no byte for sendTimeout (it does not read) is cut off.
+      const progress = writer.progress;
+      if (this.#sendSince === 0 || progress !== this.#sendProgress) {
+        this.#sendSince = now;
+        this.#sendProgress = progress;
+      } else if (now - this.#sendSince >= this.#config.sendTimeout) {
+        this.#destroy(timeoutReason("sendTimeout", this.#config.sendTimeout));
+        return;
+      }
+    } else this.#sendSince = 0;
     if (phase === PHASE_LINGERING) {
       if (now >= this.#lingerUntil) this.#destroy();
       return;
@@ -315,6 +360,30 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     }
   }
 
+  /**
+   * Every rule for parsing the next request before the responses before it are out:
+   * only once every earlier response is encoded (so handlers of pipelined requests run
+   * one after another, as with Deno.serve, and each response's size is known before the
+   * next handler runs) and fewer than MAX_UNSENT_BYTES wait to be taken by the socket. A
+   * peer that pipelines many requests and does not read holds one response and 64 KiB.
+   */
+  #mayParseAhead(): boolean {
+    const writer = this.#writer;
+    return writer.queue.length === 0 && writer.unsent < MAX_UNSENT_BYTES;
+  }
+
+  /** Holds the unparsed `data[pos..end)` until #mayParseAhead allows it (no read before). */
+  #pause(data: Uint8Array, pos: number, end: number): void {
+    this.#paused = data;
+    this.#pausedAt = pos;
+    this.#pausedEnd = end;
+  }
+
+  /** WriteLoopHost: a request held back is parsed as soon as the responses are encoded. */
+  get parsingAhead(): boolean {
+    return this.#paused !== null && this.#phase === PHASE_READING;
+  }
+
   /** Moves the phase forward to `phase` (never back). */
   #advance(phase: number): void {
     if (this.#phase < phase) this.#phase = phase;
@@ -331,7 +400,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
           break;
         }
         if (this.#paused !== null) {
-          if (this.#writer.queue.length >= MAX_PIPELINED) {
+          if (!this.#mayParseAhead()) {
             await this.#sleepRead();
             continue;
           }
@@ -359,9 +428,6 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
           }
         } else if (this.#phase >= PHASE_ANSWERING) {
           break;
-        } else if (this.#writer.queue.length >= MAX_PIPELINED) {
-          await this.#sleepRead();
-          continue;
         }
         const buf = this.#large ?? this.#small;
         let n: number | null;
@@ -383,6 +449,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
           this.#onEof();
           break;
         }
+        this.#config.counters.bytesIn += n;
         if (this.#current === null) {
           // Bytes of a head. The first request's head timer runs from the opening.
           if (this.#headStart === NO_HEAD) {
@@ -438,7 +505,9 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
    */
   #stamp(): void {
     const current = this.#current;
-    const head = this.#headStart === HEAD_UNSTAMPED;
+    // A head held back by #mayParseAhead is complete or not, but it waits on us: its
+    // time starts when it is parsed.
+    const head = this.#headStart === HEAD_UNSTAMPED && this.#paused === null;
     const body = current !== null && current.startedAt === 0;
     if (head || body) {
       const now = Date.now();
@@ -455,6 +524,21 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   }
 
   #parse(data: Uint8Array, pos: number, end: number): void {
+    // No try/finally: a throw here is a bug, and the connection is destroyed for it.
+    this.#parsing = true;
+    this.#parseEvents(data, pos, end);
+    this.#parsing = false;
+  }
+
+  #parseEvents(data: Uint8Array, pos: number, end: number): void {
+    if (
+      this.#current === null && pos < end && !this.#mayParseAhead() &&
+      (this.#parser === null ? this.#parked === null : this.#parser.idle)
+    ) {
+      // A new request while a response is unsent: it waits (see #mayParseAhead).
+      this.#pause(data, pos, end);
+      return;
+    }
     const parser = this.#parser ?? this.#takeParser();
     for (;;) {
       const from = pos;
@@ -486,10 +570,8 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
           if (pos < end) {
             // The next pipelined head starts in this buffer.
             this.#headStart = HEAD_UNSTAMPED;
-            if (this.#writer.queue.length >= MAX_PIPELINED) {
-              this.#paused = data;
-              this.#pausedAt = pos;
-              this.#pausedEnd = end;
+            if (!this.#mayParseAhead()) {
+              this.#pause(data, pos, end);
               return;
             }
           }
@@ -585,19 +667,20 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
       (config.maxRequestsPerConnection === 0 ||
         this.#requests < config.maxRequestsPerConnection);
     if (!ex.keepAlive) this.#advance(PHASE_LAST_REQUEST);
-    const refused = openExchange(ex, parser, config, this, this.#remoteAddr);
+    const refused = openExchange(ex, parser, config, this, this.#remoteAddr, this.#peerAddr);
     if (refused !== 0) return this.#refuseHead(refused);
     if (upgrade) {
       // The handler may switch protocols (upgradeWebSocket, upgrade); if it answers
       // otherwise, the connection closes after that answer: the bytes behind the head
       // are the other protocol's.
-      ex.upgrade = openUpgradeSlot(ex.request!, this.#remoteAddr);
+      ex.upgrade = openUpgradeSlot(ex.request!, ex.info!.remoteAddr);
       ex.keepAlive = false;
       this.#upgrading = ex;
       this.#advance(PHASE_LAST_REQUEST);
     }
     this.#current = ex;
     this.#writer.push(ex);
+    exchangeStarted(ex, config.counters, config.observers);
     this.#dispatcher.call(ex);
   }
 
@@ -665,6 +748,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
 
   /** A head the server answers itself (bad request, limits, CONNECT): then it closes. */
   #refuseHead(status: number): void {
+    this.#config.counters.reject(status);
     const ex = new ServerExchange();
     ex.refuse(status);
     this.#current = null;
@@ -677,6 +761,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   #headTimeout(): void {
     this.#headStart = NO_HEAD;
     this.#advance(PHASE_ANSWERING);
+    this.#config.counters.reject(408);
     const ex = new ServerExchange();
     ex.refuse(408);
     this.#writer.push(ex);
@@ -686,6 +771,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
 
   /** The request body failed (limit, timeout): answer `status` if no response started, close. */
   #bodyFailed(ex: ServerExchange, status: number, reason: unknown): void {
+    this.#config.counters.reject(status);
     this.#advance(PHASE_ANSWERING);
     this.#current = null;
     ex.abort(reason);
@@ -756,7 +842,21 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   responded(ex: ServerExchange, open: boolean): void {
     // Nobody read the body: the reader drains the rest (up to maxDrainBytes, else close).
     if (ex.complete()) this.#wakeRead();
-    if (open && this.#writer.queue.length < MAX_PIPELINED) this.#wakeRead();
+    this.#ended(ex, undefined);
+    if (!open) return;
+    // The next pipelined request is parsed now, so its response can join this batch
+    // (a handler that answers at once is encoded in the same turn of the write loop).
+    if (this.#paused !== null && !this.#parsing && this.#mayParseAhead()) this.#resumeParse();
+    else this.#wakeRead();
+  }
+
+  /** Parses the input held back by #mayParseAhead; the read loop reads on once it is used. */
+  #resumeParse(): void {
+    const data = this.#paused!;
+    this.#paused = null;
+    this.#parse(data, this.#pausedAt, this.#pausedEnd);
+    this.#stamp();
+    if (this.#paused === null) this.#wakeRead();
   }
 
   /**
@@ -776,6 +876,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     this.#releaseLarge();
     this.#writer.release();
     ex.complete();
+    this.#ended(ex, undefined);
     const head = this.#switchHead ?? EMPTY;
     this.#switchHead = null;
     this.#upgradeTarget = target;
@@ -816,6 +917,8 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
       this.#settleDone();
       return;
     }
+    // Unsent bytes went: a request held back may be parsed now.
+    if (this.#paused !== null) this.#wakeRead();
     if (open && this.#writer.queue.length > 0) {
       // Requests parsed during that write are answered next (or waited for).
       this.#writer.start();
@@ -841,7 +944,8 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
 
   #checkIdle(): void {
     if (this.#phase >= PHASE_CLOSED || this.#writer.busy) return;
-    if (this.#writer.queue.length > 0) {
+    if (this.#writer.queue.length > 0 || this.#writer.unsent > 0) {
+      // Responses to write, or held for a batch (they leave when it is complete).
       this.#writer.start();
       return;
     }
@@ -911,7 +1015,10 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
       current.failBody(reason);
       current.abort(reason);
     }
-    for (const ex of this.#writer.queue) ex.cutShort(reason);
+    for (const ex of this.#writer.queue) {
+      ex.cutShort(reason);
+      this.#ended(ex, reason);
+    }
     try {
       this.#transport.close();
     } catch {
@@ -924,6 +1031,14 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     this.#paused = null;
     this.#wakeRead();
     this.#settleDone();
+  }
+
+  /** `ex` is over (delivered, or cut short with `reason`): counted, logged, traced. */
+  #ended(ex: ServerExchange, reason: unknown): void {
+    const config = this.#config;
+    // The client a trusted proxy named (or the PROXY header's source), else the peer.
+    const client = ex.info?.remoteAddr ?? this.#remoteAddr;
+    exchangeEnded(ex, config.counters, config.observers, client, reason);
   }
 
   /** Once closed and both loops have stopped: release, and call `onClosed` once. */

@@ -11,6 +11,7 @@ import type { ConnectionConfig } from "./config.ts";
 import type { WriteLoop } from "./write_loop.ts";
 import { kindOf } from "../_codec/error_text.ts";
 import { ignore } from "../_codec/ignore.ts";
+import { withSpan } from "../_codec/telemetry.ts";
 
 /** Deno's `Response` global is a lazy accessor (about 27 ns a read): read it once. */
 const ResponseClass = Response;
@@ -45,7 +46,10 @@ export class Dispatcher {
   call(ex: ServerExchange): void {
     let result: unknown;
     try {
-      result = this.#config.handler(ex.request!, ex.info!);
+      const handler = this.#config.handler;
+      result = ex.span === null
+        ? handler(ex.request!, ex.info!)
+        : withSpan(this.#config.observers!.telemetry!, ex.span, handler, ex.request!, ex.info!);
     } catch (error) {
       this.failed(ex, error);
       return;

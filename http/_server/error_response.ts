@@ -27,9 +27,13 @@ export function defaultOnError(error: unknown): Response {
 
 /** The field of every server-made answer, lowercase as the rest of a head Wire writes. */
 const PLAIN_TEXT: HeadersInit = [["content-type", "text/plain;charset=UTF-8"]];
+const RETRY_LATER: HeadersInit = [["content-type", "text/plain;charset=UTF-8"], [
+  "retry-after",
+  "1",
+]];
 
 /**
- * The server's own answer with `status` (400, 408, 413, 414, 431, 500, 501, 505): its
+ * The server's own answer with `status` (400, 408, 413, 414, 431, 500, 501, 503, 505): its
  * reason phrase as a plain-text body. It is written like any handler's Response, so it
  * gets the same Date, Content-Length and Connection fields (and no body for HEAD).
  *
@@ -38,6 +42,10 @@ const PLAIN_TEXT: HeadersInit = [["content-type", "text/plain;charset=UTF-8"]];
  */
 export function errorResponse(status: number): Response {
   const reason = statusText(status);
+  // A 503 (load shed) says when to come back: in a second.
+  if (status === 503) {
+    return new Response(reason, { status, headers: RETRY_LATER });
+  }
   // The type is named, not left to the string body's default: Deno keeps a default type
   // as "Content-Type" in the field list, and Wire's heads are lowercase.
   return new Response(reason === "" ? "Error" : reason, { status, headers: PLAIN_TEXT });

@@ -20,6 +20,7 @@
  * @module
  */
 
+import type { OtelSpan } from "../_codec/telemetry.ts";
 import type { LazyServeInfo } from "./serve_info.ts";
 import type { UpgradeSlot } from "./upgrade.ts";
 import type { BodySource } from "./body_source.ts";
@@ -82,6 +83,12 @@ export class ServerExchange implements ResponseContext {
   wake: WriterWake | null = null;
   /** The response has been fully written (or given up). */
   done = false;
+  /** Counted, logged and traced as over (observe.ts's exchangeEnded ran). */
+  ended = false;
+  /** performance.now() when the handler was called; set only when logging or tracing. */
+  startTime = 0;
+  /** The OpenTelemetry server span, when tracing. */
+  span: OtelSpan | null = null;
 
   // ResponseContext
   head = false;

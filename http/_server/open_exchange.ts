@@ -13,6 +13,7 @@ import type { ServerExchange } from "./exchange.ts";
 import { LazyServeInfo } from "./serve_info.ts";
 import { joinCookies } from "./cookie_fields.ts";
 import { createRequest, fastRequestActive, requestUrl, validHost } from "./request.ts";
+import { forwardedUrl, readForwarding } from "./forwarded.ts";
 
 /**
  * Fills `ex` from the head `parser` just parsed. Returns 0 when the request is built,
@@ -22,8 +23,9 @@ import { createRequest, fastRequestActive, requestUrl, validHost } from "./reque
  * @param parser The parser, at PARSE_HEAD.
  * @param config Limits, scheme and default host.
  * @param sink Told when the handler wants body bytes (the connection).
- * @param remoteAddr The peer, for ServeInfo.
- * @returns 0, or 400, 413 or 501.
+ * @param remoteAddr The client as the connection knows it (the PROXY header's source).
+ * @param peerAddr The socket's peer.
+ * @returns 0, or 400, 413, 501 or 503.
  */
 export function openExchange(
   ex: ServerExchange,
@@ -31,17 +33,34 @@ export function openExchange(
   config: ConnectionConfig,
   sink: BodySink,
   remoteAddr: Deno.Addr,
+  peerAddr: Deno.Addr = remoteAddr,
 ): number {
   // RFC 9112 §3.2: exactly one Host on HTTP/1.1 (none only with lenient.missingHost);
   // never more than one.
   const hosts = parser.hostCount;
   if (hosts > 1 || (hosts === 0 && ex.minor === 1 && !config.missingHost)) return 400;
   if (parser.contentLength > config.maxBodyBytes) return 413;
+  // Load shedding: past maxRequestsInFlight the request is refused before its body is
+  // read or its handler called.
+  const limit = config.maxRequestsInFlight;
+  if (limit !== 0 && config.counters.requestsInFlight >= limit) return 503;
   const host = parser.host;
+  const target = parser.target;
+  const normalize = config.normalizePath;
   let url: string | null;
-  if (host === "") url = requestUrl(config.scheme, config.defaultHost, parser.target);
-  else url = validHost(host) ? requestUrl(config.scheme, host, parser.target) : null;
+  if (host === "") url = requestUrl(config.scheme, config.defaultHost, target, normalize);
+  else url = validHost(host) ? requestUrl(config.scheme, host, target, normalize) : null;
   if (url === null) return 400;
+  let client = remoteAddr;
+  if (config.trustProxy !== null) {
+    // A trusted proxy names the client, and the scheme and host it asked for.
+    const forwarding = readForwarding(config.trustProxy, parser.headers, remoteAddr);
+    if (forwarding !== null) {
+      if (forwarding.client !== null) client = forwarding.client;
+      const authority = host === "" ? config.defaultHost : host;
+      url = forwardedUrl(forwarding, config.scheme, authority, target, normalize, url);
+    }
+  }
   const method = parser.method;
   const hasBody = parser.hasBody;
   ex.receiving = hasBody;
@@ -68,7 +87,7 @@ export function openExchange(
   }
   ex.live = true;
   ex.body = body;
-  ex.info = new LazyServeInfo(remoteAddr);
+  ex.info = new LazyServeInfo(client, peerAddr);
   ex.expectContinue = parser.expectContinue && ex.minor === 1 && body !== null;
   return 0;
 }

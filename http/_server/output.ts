@@ -6,7 +6,6 @@
  * @module
  */
 
-import { writeAll } from "../../net/_write_all.ts";
 import type { ByteWriter } from "../../net/_write_all.ts";
 import { LAST_CHUNK, MAX_CHUNK_HEAD, writeChunkHead } from "../_codec/chunked.ts";
 import { writeLatin1 } from "../_codec/latin1.ts";
@@ -51,6 +50,11 @@ function returnBuffer(buf: Uint8Array): void {
   }
 }
 
+/** Where the bytes written are counted. */
+export interface ByteCount {
+  bytesOut: number;
+}
+
 /**
  * The output buffer of one connection. It takes a buffer from a shared pool when
  * something is appended and gives it back once flushed and idle, so an idle keep-alive
@@ -63,10 +67,23 @@ export class Output {
   length = 0;
   /** A write failed: the peer is gone (or the socket was closed under us). */
   broken = false;
+  /** Bytes handed to the socket that it has not taken yet (a write in progress). */
+  inFlight = 0;
+  /**
+   * Bumped each time the socket takes bytes: a write in progress whose count stays put
+   * for `sendTimeout` means a peer that does not read.
+   */
+  progress = 0;
   #writer: ByteWriter;
+  #counted: ByteCount;
 
-  constructor(writer: ByteWriter) {
+  /**
+   * @param writer Where the bytes go.
+   * @param counted Counts the bytes written (the server's counters).
+   */
+  constructor(writer: ByteWriter, counted: ByteCount) {
     this.#writer = writer;
+    this.#counted = counted;
   }
 
   /** Makes room for `n` more bytes. */
@@ -167,7 +184,7 @@ export class Output {
 
   /**
    * Writes out what is buffered. The common case is one socket write awaited directly;
-   * only a short write goes through writeAll for the rest (one async frame less per
+   * only a short write goes through #writeRest for the rest (one async frame less per
    * response batch on the hot path).
    */
   async flush(): Promise<void> {
@@ -175,22 +192,39 @@ export class Output {
     if (n === 0) return;
     this.length = 0;
     const view = this.buf.subarray(0, n);
+    this.inFlight = n;
     try {
       const written = await this.#writer.write(view);
-      if (written < n) await writeAll(this.#writer, view.subarray(written));
+      this.progress++;
+      if (written < n) await this.#writeRest(view, written);
+      this.#counted.bytesOut += n;
     } catch (error) {
       this.broken = true;
       throw error;
+    } finally {
+      this.inFlight = 0;
     }
   }
 
   /** Writes `data` directly (nothing buffered may be pending), noting failures in `broken`. */
   async write(data: Uint8Array): Promise<void> {
     try {
-      await writeAll(this.#writer, data);
+      await this.#writeRest(data, 0);
+      this.#counted.bytesOut += data.length;
     } catch (error) {
       this.broken = true;
       throw error;
+    } finally {
+      this.inFlight = 0;
+    }
+  }
+
+  /** Writes `data` from `done` on, however many writes the socket needs, counting progress. */
+  async #writeRest(data: Uint8Array, done: number): Promise<void> {
+    while (done < data.length) {
+      this.inFlight = data.length - done;
+      done += await this.#writer.write(done === 0 ? data : data.subarray(done));
+      this.progress++;
     }
   }
 

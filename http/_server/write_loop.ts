@@ -12,13 +12,24 @@
  */
 
 import { EX_PENDING, EX_READY, type ServerExchange, type WriterWake } from "./exchange.ts";
-import { Output } from "./output.ts";
+import { type ByteCount, Output } from "./output.ts";
 import { BodyAbort, writeResponse } from "./write_response.ts";
 import { clientClosedReason } from "./abort_reasons.ts";
 import { ignore } from "../_codec/ignore.ts";
 import type { ByteWriter } from "../../net/_write_all.ts";
 
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
+/**
+ * Most response bytes a connection holds unsent, buffered or in a write the socket has
+ * not taken (pipelined responses wait for a batch, or for a slow reader): the connection
+ * parses no further request while it has more.
+ */
+export const MAX_UNSENT_BYTES = 64 * 1024;
+/**
+ * Microtasks the loop waits for a response not ready yet before it writes out what it
+ * has: a handler that answers at once (in a microtask or two) joins the batch.
+ */
+const SETTLE_TICKS = 3;
 
 /** What the write loop asks of its connection (the connection's side of the loop). */
 export interface WriteLoopHost {
@@ -38,6 +49,12 @@ export interface WriteLoopHost {
   unsendable(ex: ServerExchange, error: unknown): void;
   /** The batch is written (or the loop stopped); `open`: whether the connection stays open. */
   batchWritten(open: boolean): void;
+  /**
+   * The connection holds pipelined requests it parses as soon as the responses before
+   * them are encoded: what the loop has buffered waits for their responses (one write
+   * for the batch), up to MAX_UNSENT_BYTES.
+   */
+  readonly parsingAhead: boolean;
   /** Closes the connection now (a write failed, or a body broke after its head went out). */
   abort(reason: unknown): void;
   /** The 101 of `ex` is written: hand the connection over to what `ex` upgraded to. */
@@ -77,10 +94,16 @@ export class WriteLoop implements WriterWake {
    * @param writer Where the bytes go (the connection's transport).
    * @param host The connection.
    * @param keepAliveLine The `keep-alive: timeout=N` line of kept-alive responses.
+   * @param counted Counts the bytes written.
    */
-  constructor(writer: ByteWriter, host: WriteLoopHost, keepAliveLine: string) {
+  constructor(
+    writer: ByteWriter,
+    host: WriteLoopHost,
+    keepAliveLine: string,
+    counted: ByteCount,
+  ) {
     this.#host = host;
-    this.#out = new Output(writer);
+    this.#out = new Output(writer, counted);
     this.#keepAliveLine = keepAliveLine;
   }
 
@@ -92,6 +115,26 @@ export class WriteLoop implements WriterWake {
   /** Whether the loop runs or its batch is still being sent. */
   get busy(): boolean {
     return this.#busy;
+  }
+
+  /** Response bytes not yet taken by the socket: buffered, or in a write in progress. */
+  get unsent(): number {
+    return this.#out.length + this.#out.inFlight;
+  }
+
+  /** Whether a write is in progress (its bytes not all taken by the socket yet). */
+  get writing(): boolean {
+    return this.#out.inFlight > 0;
+  }
+
+  /** Bumped each time the socket takes bytes (a stalled write leaves it unchanged). */
+  get progress(): number {
+    return this.#out.progress;
+  }
+
+  /** Whether buffered bytes wait for the responses of requests parsed next. */
+  #holding(): boolean {
+    return this.#host.parsingAhead && this.#out.length < MAX_UNSENT_BYTES;
   }
 
   /**
@@ -141,10 +184,14 @@ export class WriteLoop implements WriterWake {
   start(): void {
     if (this.#busy || this.#host.closed) return;
     const queue = this.#queue;
-    if (queue.length === 0) return;
+    if (queue.length === 0) {
+      // Responses held for a batch (#holding) leave once nothing more joins them.
+      if (this.#out.length > 0 && !this.#holding()) this.#run();
+      return;
+    }
     const ex = queue[0];
     if (
-      ex.state === EX_PENDING && this.#out.length === 0 &&
+      ex.state === EX_PENDING && (this.#out.length === 0 || this.#holding()) &&
       !(ex.continueWanted && !ex.continueSent)
     ) {
       ex.wake = this;
@@ -168,8 +215,18 @@ export class WriteLoop implements WriterWake {
       while (queue.length > 0 && !host.closed) {
         const ex = queue[0];
         if (ex.state === EX_PENDING) {
-          // Do not hold finished responses back behind a slow one.
           now = 0;
+          if (out.length > 0 && !(ex.continueWanted && !ex.continueSent)) {
+            // The next pipelined request is parsed once these are encoded: wait for it.
+            if (this.#holding()) {
+              ex.wake = this;
+              return;
+            }
+            // A handler that answers within a few microtasks joins this batch; a slow
+            // one does not hold finished responses back.
+            for (let i = 0; i < SETTLE_TICKS && ex.state === EX_PENDING; i++) await null;
+            if (ex.state !== EX_PENDING || host.closed) continue;
+          }
           await out.flush();
           if (ex.state === EX_PENDING && !host.closed) {
             if (ex.continueWanted && !ex.continueSent) {
@@ -237,7 +294,7 @@ export class WriteLoop implements WriterWake {
       }
       // One write for everything answered in this batch, settled through the loop's own
       // callbacks: the loop does not wait for it.
-      if (!host.closed && out.length > 0) {
+      if (!host.closed && out.length > 0 && !(open && this.#holding())) {
         const written = out.flush();
         sending = true;
         this.#batchOpen = open;

@@ -102,6 +102,10 @@ const SERVER_EXCEPTIONS: Readonly<Record<string, string>> = {
   "llhttp-req-155": "an absolute-form target with userinfo (`http://a%12:b!&*$@host/`) is " +
     "answered 400: RFC 9110 §4.2.4 says to treat userinfo in an http URI from an " +
     "untrusted source as an error (and a Web Request cannot hold a URL with credentials)",
+  "llhttp-req-153": "a target with a fragment (`/forums/...?page=1#posts-17408`) is answered " +
+    "400: origin-form has no fragment (RFC 9112 §3.2.1), and the URL parser would cut it " +
+    "off, so the handler would see a different target than a proxy in front matched " +
+    "(`lenient.normalizePath` serves it without the fragment)",
 };
 
 /** Judges one server run of a strict case: what reached the handler and what was answered. */

@@ -145,7 +145,7 @@ function recorder() {
       writes.push(bytes.slice());
       return Promise.resolve(bytes.length);
     },
-  });
+  }, { bytesOut: 0 });
   return {
     out,
     writes,

@@ -7,6 +7,7 @@ import type { ServeInfo } from "../../../http/handler.ts";
 import { setFastRequest } from "../../../http/_server/request.ts";
 import { setFastResponse } from "../../../http/_server/response_parts.ts";
 import { setRawConn } from "../../../net/_raw_conn.ts";
+import { setNodeListen } from "../../../http/_server/node_listener.ts";
 import { generateTlsCert } from "../../_tls.ts";
 
 const GET = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
@@ -15,8 +16,10 @@ function bounded(): AbortSignal {
   return AbortSignal.timeout(TEST_TIMEOUT);
 }
 
-// Every rule below runs on both routes: Deno's internal fast fields and socket ops, and
-// the public API.
+// Every rule below runs on both routes: Deno's internal fast fields with the node:net
+// transport for plain TCP (`transport: "node"`, and Deno's socket ops for TLS), and the
+// public API with Deno.listen's Deno.Conn. The default plain TCP route (Deno's socket
+// ops) runs every other server test.
 for (const fast of [true, false]) {
   const route = fast ? "fast route" : "public route";
   const t = (name: string, fn: () => Promise<void>) =>
@@ -24,15 +27,18 @@ for (const fast of [true, false]) {
       const wasRequest = setFastRequest(fast);
       const wasResponse = setFastResponse(fast);
       const wasRaw = setRawConn(fast);
+      const wasNode = setNodeListen(fast);
       assert.equal(wasRequest, fast, "the request fast route probe passes on this Deno");
       assert.equal(wasResponse, fast, "the response fast route probe passes on this Deno");
       assert.equal(wasRaw, fast, "Deno's socket ops are reachable on this Deno");
+      assert.equal(wasNode, fast, "node:net binds an address synchronously on this Deno");
       try {
         await fn();
       } finally {
         setFastRequest(true);
         setFastResponse(true);
         setRawConn(true);
+        setNodeListen(false);
       }
     });
 
@@ -117,8 +123,10 @@ for (const fast of [true, false]) {
       "/q?a='b'",
       "/x/.well-known",
     ];
+    // Dot segments are refused by default (tests/http/server/request_target_test.ts).
+    const lenient = { normalizePath: true };
     for (const target of targets) {
-      await inject(handler, `GET ${target} HTTP/1.1\r\nHost: h.test:80\r\n\r\n`);
+      await inject(handler, `GET ${target} HTTP/1.1\r\nHost: h.test:80\r\n\r\n`, { lenient });
     }
     await inject(handler, "GET http://abs.test/p HTTP/1.1\r\nHost: other.test\r\n\r\n");
     assert.deepEqual(urls, [

@@ -6,7 +6,7 @@ import { basicAuth } from "../../../router/basic_auth.ts";
 import { compose } from "../../../router/compose.ts";
 import { logger, type LoggerOptions } from "../../../router/logger.ts";
 import { requestId } from "../../../router/request_id.ts";
-import { clfTime, combinedLine } from "../../../router/_access_log_format.ts";
+import { formatAccessLog } from "../../../http/access_log.ts";
 import { rawExchange } from "../../_server.ts";
 import { http, INFO, overTcp, req, TIMEOUT } from "./_helpers.ts";
 
@@ -152,7 +152,6 @@ Deno.test("logger: skip, custom format, bad options, CLF time", async () => {
   await handler(req("/x", { method: "POST" }), INFO);
   await log.close();
   assert.deepEqual(lines(), ["POST /x 200"]);
-  assert.equal(clfTime(Date.UTC(2000, 9, 10, 13, 55, 36)), "[10/Oct/2000:13:55:36 +0000]");
   const entry = {
     time: 0,
     remoteAddress: "/run/app.sock",
@@ -169,7 +168,7 @@ Deno.test("logger: skip, custom format, bad options, CLF time", async () => {
     error: undefined,
   };
   assert.equal(
-    combinedLine(entry),
+    formatAccessLog(entry, "combined"),
     '/run/app.sock - ada_lovelace [01/Jan/1970:00:00:00 +0000] "GET /a b HTTP/1.1" 200 0 ' +
       '"x\\"y\\\\z" "tab\\x09here\\x7f"',
   );
