@@ -4,7 +4,7 @@
 // the test advances by calling checkTimeouts itself.
 
 import { assert, bytesOf, textOf } from "../../_assert.ts";
-import { parseResponses, TEST_TIMEOUT } from "../../_server.ts";
+import { parseResponses, TEST_TIMEOUT, withServer } from "../../_server.ts";
 import { Connection } from "../../../http/_server/connection.ts";
 import type { Transport } from "../../../http/_server/transport.ts";
 import { Clock } from "../../../http/_server/clock.ts";
@@ -236,4 +236,269 @@ Deno.test("slowloris: a parked head still meets maxHeaderBytes (431 one byte pas
   assert.equal(parseResponses(transport.written)[0].status, 408);
   transport.feed(null); // the client goes: the lingering connection closes
   await released;
+});
+
+// ---- slow readers ---------------------------------------------------------------------
+
+/** A GET for `path`. */
+const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+
+/** Answers /N with N bytes made for the request (as a page rendered in memory). */
+function bytesHandler(calls: { count: number }): Handler {
+  return async (request) => {
+    calls.count++;
+    await null;
+    const size = Number(new URL(request.url).pathname.slice(1));
+    return new Response(new Uint8Array(size).fill(120));
+  };
+}
+
+/** Lets queued microtasks and a few macrotasks run (the connection settles). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+Deno.test("slow read: pipelined requests behind an unsent large response wait unparsed", async () => {
+  const calls = { count: 0 };
+  const { transport, connection, released } = open(bytesHandler(calls));
+  transport.stall = true;
+  const SIZE = 200_000;
+  transport.feed(get(`/${SIZE}`).repeat(8));
+  await until(() => calls.count > 0, "the first handler");
+  await settle();
+  assert.equal(calls.count, 1, "one response at a time is made for a peer that does not read");
+  // The peer reads: every request is answered, in order.
+  transport.drain();
+  await until(() => calls.count === 8 && transport.written.length >= 8 * SIZE, "all");
+  await settle();
+  assert.equal(parseResponses(transport.written).length, 8);
+  connection.abort();
+  await released;
+});
+
+Deno.test("slow read: the next request is parsed while under 64 KiB are unsent, not past it", async () => {
+  // Responses of SIZE bytes plus a head: requests are handled until the unsent bytes
+  // reach MAX_UNSENT_BYTES (64 KiB), then parsing waits for the socket.
+  const SIZE = 20_000;
+  const probe = open(bytesHandler({ count: 0 }));
+  probe.transport.feed(get(`/${SIZE}`));
+  await until(() => probe.transport.written.length > SIZE, "a response");
+  const each = probe.transport.written.length; // head + body of one response
+  probe.connection.abort();
+  await probe.released;
+  const expected = Math.ceil(64 * 1024 / each);
+  const calls = { count: 0 };
+  const { transport, connection, released } = open(bytesHandler(calls));
+  transport.stall = true;
+  transport.feed(get(`/${SIZE}`).repeat(10));
+  await until(() => calls.count >= expected, "the handlers");
+  await settle();
+  assert.equal(calls.count, expected, `${each} bytes each: ${expected} fit under 64 KiB`);
+  transport.drain();
+  await until(() => calls.count === 10 && transport.written.length >= 10 * each, "all");
+  connection.abort();
+  await released;
+});
+
+Deno.test("slow read: pipelined responses that are ready together still leave in one write", async () => {
+  const writes: number[] = [];
+  const { transport, connection, released } = open(async (request) => {
+    await null;
+    return new Response(new URL(request.url).pathname);
+  });
+  const write = transport.write.bind(transport);
+  transport.write = (bytes) => {
+    writes.push(bytes.length);
+    return write(bytes);
+  };
+  let input = "";
+  for (let i = 0; i < 16; i++) input += get(`/${i}`);
+  transport.feed(input);
+  await until(() => parseResponses(transport.written).length === 16, "16 answers");
+  assert.equal(writes.length, 1, `writes: ${writes}`);
+  assert.deepEqual(
+    parseResponses(transport.written).map((r) => r.body),
+    Array.from({ length: 16 }, (_, i) => `/${i}`),
+  );
+  connection.abort();
+  await released;
+});
+
+Deno.test("sendTimeout: a write that takes no byte for the limit closes the connection and aborts the request", async () => {
+  const limit = 1000;
+  let signal: AbortSignal | null = null;
+  const { transport, connection, released } = open((request) => {
+    signal = request.signal;
+    return new Response(new Uint8Array(256 * 1024));
+  }, { sendTimeout: limit });
+  transport.stall = true;
+  transport.feed(get("/"));
+  await until(() => signal !== null, "the handler");
+  await settle();
+  const t0 = Date.now();
+  connection.checkTimeouts(t0); // the clock sees the write stalled
+  connection.checkTimeouts(t0 + limit - 1);
+  assert.equal(connection.closed, false, "at the limit minus 1 ms: open");
+  connection.checkTimeouts(t0 + limit);
+  assert.equal(connection.closed, true, "at the limit: closed");
+  assert.equal(signal!.aborted, true);
+  assert.equal((signal!.reason as DOMException).name, "TimeoutError");
+  assert.match((signal!.reason as DOMException).message, /sendTimeout of 1000 ms/);
+  await released;
+});
+
+Deno.test("sendTimeout: a slow reader that keeps taking bytes is not cut off", async () => {
+  const limit = 1000;
+  const { transport, connection, released } = open(
+    () => new Response(new Uint8Array(256 * 1024)),
+    { sendTimeout: limit },
+  );
+  const held: (() => void)[] = [];
+  const write = transport.write.bind(transport);
+  // Each write waits until the test lets it through: one write per "read" of the peer.
+  transport.write = (bytes) =>
+    new Promise((resolve, reject) => held.push(() => write(bytes).then(resolve, reject)));
+  transport.feed(get("/"));
+  await until(() => held.length > 0, "the head's write");
+  const t0 = Date.now();
+  connection.checkTimeouts(t0);
+  connection.checkTimeouts(t0 + limit - 1);
+  // The peer takes the head: the body's write starts, and the count starts again.
+  held.shift()!();
+  await until(() => held.length > 0, "the body's write");
+  const t1 = t0 + limit + 100;
+  connection.checkTimeouts(t1);
+  assert.equal(connection.closed, false, "past the limit since the first write, but it moved");
+  connection.checkTimeouts(t1 + limit - 1);
+  assert.equal(connection.closed, false);
+  connection.checkTimeouts(t1 + limit);
+  assert.equal(connection.closed, true, "a full limit without progress");
+  for (const release of held.splice(0)) release(); // the stalled write fails: closed
+  await released;
+});
+
+Deno.test("sendTimeout: a response stream waiting for its source is not a stalled write", async () => {
+  const { transport, connection, released } = open(
+    () => new Response(new ReadableStream({ pull() {} })),
+    { sendTimeout: 1000 },
+  );
+  transport.feed(get("/events"));
+  await until(() => transport.written.includes("200 OK"), "the head");
+  await settle();
+  connection.checkTimeouts(Date.now());
+  connection.checkTimeouts(Date.now() + 10_000);
+  assert.equal(connection.closed, false);
+  connection.abort();
+  await released;
+});
+
+Deno.test("sendTimeout: default 60 s, a whole number of milliseconds from 1", () => {
+  assert.equal(resolveConfig(echo, {}, "http", "x").sendTimeout, 60_000);
+  assert.equal(resolveConfig(echo, { sendTimeout: 1 }, "http", "x").sendTimeout, 1);
+  for (const bad of [0, -1, 1.5, Number.NaN]) {
+    assert.throws(() => resolveConfig(echo, { sendTimeout: bad }, "http", "x"), RangeError);
+  }
+});
+
+// ---- over TCP --------------------------------------------------------------------------
+
+/** A response of `size` bytes streamed in 1 MiB chunks; `cut` settles if it is cancelled. */
+function bigStream(size: number, cut: { cancelled: boolean }): ReadableStream<Uint8Array> {
+  const chunk = new Uint8Array(1024 * 1024).fill(120);
+  let left = size;
+  return new ReadableStream({
+    pull(controller) {
+      const n = Math.min(left, chunk.length);
+      controller.enqueue(n === chunk.length ? chunk : chunk.subarray(0, n));
+      left -= n;
+      if (left === 0) controller.close();
+    },
+    cancel() {
+      cut.cancelled = true;
+    },
+  });
+}
+
+Deno.test("sendTimeout over TCP: a client that stops reading is cut off; one that reads is served", async () => {
+  const SIZE = 64 * 1024 * 1024; // more than loopback's socket buffers hold
+  let signal: AbortSignal | null = null;
+  const cut = { cancelled: false };
+  await withServer(
+    (request) => {
+      signal = request.signal;
+      return new Response(bigStream(SIZE, cut), {
+        headers: { "content-length": String(SIZE) },
+      });
+    },
+    // keepAliveTimeout sets the clock's tick (a quarter of the shortest timeout: 100 ms).
+    { sendTimeout: 300, keepAliveTimeout: 400 },
+    async (_server, addr) => {
+      const conn = await Deno.connect({ hostname: addr.hostname, port: addr.port });
+      try {
+        await conn.write(bytesOf(get("/big")));
+        await until(() => signal?.aborted === true, "the send timeout");
+        assert.equal((signal!.reason as DOMException).name, "TimeoutError");
+        assert.match((signal!.reason as DOMException).message, /sendTimeout of 300 ms/);
+        await until(() => cut.cancelled, "the body stream to be cancelled");
+      } finally {
+        conn.close();
+      }
+      // A client that reads (however the chunks come) gets every byte.
+      const reader = await Deno.connect({ hostname: addr.hostname, port: addr.port });
+      try {
+        await reader.write(
+          bytesOf(get("/big").replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n")),
+        );
+        const buf = new Uint8Array(256 * 1024);
+        let total = 0;
+        for (;;) {
+          const n = await reader.read(buf);
+          if (n === null) break;
+          total += n;
+        }
+        assert.ok(total > SIZE, `read ${total} bytes`);
+      } finally {
+        reader.close();
+      }
+    },
+  );
+});
+
+Deno.test("slow read over TCP: 60 pipelined 1 MiB responses to a client not reading are not all made at once", async () => {
+  const calls = { count: 0 };
+  await withServer(bytesHandler(calls), {}, async (_server, addr) => {
+    const conn = await Deno.connect({ hostname: addr.hostname, port: addr.port });
+    try {
+      await conn.write(bytesOf(
+        get("/1048576").repeat(59) + get("/1").replace(
+          "\r\n\r\n",
+          "\r\nConnection: close\r\n\r\n",
+        ),
+      ));
+      // Until the server stops making responses (the socket's buffers are full).
+      let last = -1;
+      while (calls.count !== last) {
+        last = calls.count;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.ok(calls.count < 30, `${calls.count} responses made for a client not reading`);
+      // Now it reads: every response comes, then the close the last request asked for.
+      const buf = new Uint8Array(1024 * 1024);
+      let total = 0;
+      let tail = "";
+      const deadline = Date.now() + TEST_TIMEOUT;
+      for (;;) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+        total += n;
+        tail = (tail + textOf(buf.subarray(Math.max(0, n - 200), n))).slice(-200);
+        if (Date.now() > deadline) throw new Error("Timed out reading the responses");
+      }
+      assert.equal(calls.count, 60);
+      assert.ok(total > 59 * 1024 * 1024, `read ${total} bytes`);
+      assert.ok(tail.endsWith("\r\n\r\nx"), "the last response (1 byte) ends the stream");
+    } finally {
+      conn.close();
+    }
+  });
 });
