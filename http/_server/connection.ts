@@ -6,6 +6,10 @@
  * handler ({@linkcode Dispatcher}) as soon as its head is parsed, and feeds request bodies
  * (only while a body reader waits: backpressure). The write loop ({@linkcode WriteLoop})
  * answers the exchanges strictly in order, a batch of pipelined responses in one write.
+ * Pipelined requests are parsed one after another: the next only once every response
+ * before it is encoded and under 64 KiB wait unsent (#mayParseAhead), so a client that
+ * pipelines and does not read holds one response, and `sendTimeout` then cuts it off.
+ * A half-sent head holds a 1 KiB read buffer and, once parked, only its bytes (#park).
  * Timeouts are checked by a shared coarse clock (one interval per server), not by a
  * timer per request.
  *

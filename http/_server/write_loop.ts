@@ -8,6 +8,12 @@
  * exchange restarts it (no promise per wait). The batch's write is settled through the
  * loop's own two callbacks, so nothing is allocated per response either.
  *
+ * The connection parses a pipelined request only once the responses before it are
+ * encoded (the memory bound against clients that do not read): while it has more to
+ * parse, what the loop encoded waits in the buffer for their responses (up to
+ * MAX_UNSENT_BYTES), and a response not ready yet gets a few microtasks to join the batch
+ * before the rest is written without it.
+ *
  * @module
  */
 
