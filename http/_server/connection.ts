@@ -1010,9 +1010,14 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   }
 
   /** Closes now: aborts what is in flight with `reason`, releases everything. */
-  #destroy(reason: unknown = clientClosedReason()): void {
+  #destroy(reason?: unknown): void {
     if (this.#phase >= PHASE_CLOSED) return;
     this.#phase = PHASE_CLOSED;
+    // The reason is made only when something in flight needs it: a connection that closes
+    // between requests (most of them) makes no DOMException.
+    if (reason === undefined && (this.#current !== null || this.#writer.queue.length > 0)) {
+      reason = clientClosedReason();
+    }
     const current = this.#current;
     this.#current = null;
     if (current !== null && current.receiving) {
