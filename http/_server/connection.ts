@@ -13,38 +13,8 @@
  * Timeouts are checked by a shared coarse clock (one interval per server), not by a
  * timer per request.
  *
- * The connection's lifecycle is one integer, `#phase`, that only moves forward:
- *
- * ```text
- *  NEW ──first byte──▶ READING ────keep-alive ends (1)────▶ LAST_REQUEST
- *   │                    │                                      │
- *   │ head timeout,      │ a refused head, a failed body (3),   │ its END, its body
- *   │ EOF, shutdown      │ head timeout, EOF, shutdown between  │ failing (3), EOF,
- *   │                    │ messages, (2)                        │ (2)
- *   ▼                    ▼                                      ▼
- *  ANSWERING ◀──────────────────────────────────────────────────┘
- *   │ every answer written; the client has not ended its side and the
- *   │ transport can half-close (otherwise straight to CLOSED)
- *   │                     ANSWERING ──the 101 of an upgrade is written──▶ UPGRADED
- *   ▼                     UPGRADED ──the new protocol reports its end──▶ CLOSED
- *  LINGERING ──EOF, or LINGER_MS──▶ CLOSED ──both loops stopped: onClosed──▶ RELEASED
- *
- *  any phase ──#destroy──▶ CLOSED: a write failed, the keep-alive idle timeout, abort()
- *  (shutdown deadline), a body failing mid-response, shutdown of an idle connection
- *
- *  (1) a head without keep-alive (Connection: close, HTTP/1.0, maxRequestsPerConnection),
- *      shutdown mid-message, an unread body too big to drain, or the writer deciding so
- *  (2) a written batch whose last response closed the connection
- *  (3) past maxBodyBytes, requestTimeout, a bad chunk, or more unread than maxDrainBytes
- *  An Upgrade request is the last request parsed (ANSWERING once its head, and any body,
- *  is read): the bytes behind it belong to the new protocol and are kept for it.
- * ```
- *
- * Beside the phase, four flags, none of them a phase: `#reading` and the write loop's
- * `busy` say whether each loop runs (they come and go within one phase, and RELEASED
- * waits for both to stop); `#shuttingDown` and `#inputEnded` say why keep-alive ends
- * (they can happen in any phase, both at once, and they change what the last answer says
- * and whether the connection lingers, not which phase it is in).
+ * The connection's lifecycle is one integer, `#phase`, that only moves forward: its
+ * phases and what moves it from one to the next are in phases.ts.
  *
  * @module
  */
@@ -62,6 +32,16 @@ import type { Parser } from "../parser.ts";
 import { BODY_OPEN, type BodySink, type BodySource } from "./body_source.ts";
 import { ServerExchange } from "./exchange.ts";
 import {
+  PHASE_ANSWERING,
+  PHASE_CLOSED,
+  PHASE_LAST_REQUEST,
+  PHASE_LINGERING,
+  PHASE_NEW,
+  PHASE_READING,
+  PHASE_RELEASED,
+  PHASE_UPGRADED,
+} from "./phases.ts";
+import {
   bodyLimitReason,
   clientClosedReason,
   shutdownReason,
@@ -73,6 +53,7 @@ import type { Clock, Timed } from "./clock.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { MAX_UNSENT_BYTES, WriteLoop, type WriteLoopHost } from "./write_loop.ts";
 import { openExchange } from "./open_exchange.ts";
+import { mayKeepAlive } from "./keep_alive.ts";
 import { openUpgradeSlot } from "./upgrade.ts";
 import { readProxyHeader } from "./proxy_header.ts";
 import { exchangeEnded, exchangeStarted } from "./observe.ts";
@@ -86,29 +67,7 @@ import {
   takeParser,
 } from "./pools.ts";
 
-/** Opened; nothing received yet. A head timeout here closes quietly (nothing was asked). */
-export const PHASE_NEW = 0;
-/** Requests are parsed and answered; the connection is kept alive. */
-export const PHASE_READING = 1;
-/** The message being received is the last one parsed; at its END, ANSWERING. */
-export const PHASE_LAST_REQUEST = 2;
-/**
- * Nothing more is parsed. The socket is still read for the body in progress (or to see
- * EOF); the responses due are written, then the connection ends.
- */
-export const PHASE_ANSWERING = 3;
-/**
- * The 101 of an upgrade went out: the socket belongs to the new protocol (a WebSocket,
- * a raw stream). HTTP is over: no parser, no timeouts; the connection only stays as the
- * server's handle to shut the protocol down, until it reports its end.
- */
-export const PHASE_UPGRADED = 4;
-/** The write side is shut; what the client still sends is read and dropped, then close. */
-export const PHASE_LINGERING = 5;
-/** The transport is closed; the loops are unwinding. */
-export const PHASE_CLOSED = 6;
-/** Both loops stopped and `onClosed` was called: nothing of the connection runs. */
-export const PHASE_RELEASED = 7;
+export * from "./phases.ts";
 
 /**
  * After a response that closes the connection, the write side is shut and the read
@@ -168,12 +127,6 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   #readWake: (() => void) | null = null;
   #small: Uint8Array = new Uint8Array(SMALL_READ_BYTES);
   #large: Uint8Array | null = null;
-  /** #parse is running (a response written meanwhile does not start another). */
-  #parsing = false;
-  /** When the clock first saw the write in progress make no progress (0: none seen). */
-  #sendSince = 0;
-  /** The writer's progress count then. */
-  #sendProgress = 0;
   /** The bytes of a slow head whose parser went back to the pool (#park). */
   #parked: Uint8Array | null = null;
   /** Parsing paused mid-buffer (pipelining depth): resume here before reading. */
@@ -318,18 +271,11 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   checkTimeouts(now: number): void {
     const phase = this.#phase;
     if (phase >= PHASE_CLOSED || phase === PHASE_UPGRADED) return;
-    const writer = this.#writer;
-    if (writer.writing) {
-      // A peer that takes no byte for sendTimeout (it does not read) is cut off.
-      const progress = writer.progress;
-      if (this.#sendSince === 0 || progress !== this.#sendProgress) {
-        this.#sendSince = now;
-        this.#sendProgress = progress;
-      } else if (now - this.#sendSince >= this.#config.sendTimeout) {
-        this.#destroy(timeoutReason("sendTimeout", this.#config.sendTimeout));
-        return;
-      }
-    } else this.#sendSince = 0;
+    // A peer that takes no byte for sendTimeout (it does not read) is cut off.
+    if (this.#writer.stalledFor(now) >= this.#config.sendTimeout) {
+      this.#destroy(timeoutReason("sendTimeout", this.#config.sendTimeout));
+      return;
+    }
     if (phase === PHASE_LINGERING) {
       if (now >= this.#lingerUntil) this.#destroy();
       return;
@@ -528,13 +474,6 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   }
 
   #parse(data: Uint8Array, pos: number, end: number): void {
-    // No try/finally: a throw here is a bug, and the connection is destroyed for it.
-    this.#parsing = true;
-    this.#parseEvents(data, pos, end);
-    this.#parsing = false;
-  }
-
-  #parseEvents(data: Uint8Array, pos: number, end: number): void {
     if (
       this.#current === null && pos < end && !this.#mayParseAhead() &&
       (this.#parser === null ? this.#parked === null : this.#parser.idle)
@@ -608,14 +547,9 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
 
   /** An idle keep-alive connection holds no parser: one is taken when bytes arrive. */
   #takeParser(): Parser {
-    const parser = takeParser(this.#config);
+    const parser = takeParser(this.#config, this.#parked);
+    this.#parked = null;
     this.#parser = parser;
-    const parked = this.#parked;
-    if (parked !== null) {
-      // A parked head: its bytes bring the fresh parser to where the last one stopped.
-      this.#parked = null;
-      parser.execute(parked, 0, parked.length);
-    }
     return parser;
   }
 
@@ -810,34 +744,12 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
 
   // ---- the write loop's host ---------------------------------------------------------
 
-  /** Whether `ex` may keep the connection open, judged when its head is encoded. */
-  #mayKeepAlive(ex: ServerExchange): boolean {
-    if (!ex.keepAlive) return false;
-    // Shutting down, or the client half-closed: the requests already received are all
-    // answered; the last answer says close.
-    if (
-      (this.#shuttingDown || this.#inputEnded) && this.#writer.queue.length === 1 &&
-      this.#current === null
-    ) {
-      return false;
-    }
-    if (ex.receiving) {
-      // The client waits for 100 Continue that will never come: it may or may not send
-      // the body, so the connection cannot be reused (RFC 9110 §10.1.1).
-      if (ex.expectContinue && !ex.continueSent) return false;
-      const body = ex.body;
-      if (body === null || body.state !== BODY_OPEN || !body.inUse) {
-        // It will be drained: only if what is left fits in maxDrainBytes.
-        const left = ex.remaining > 0 ? ex.remaining : 0;
-        if (ex.discarded + left > this.#config.maxDrainBytes) return false;
-      }
-    }
-    return true;
-  }
-
-  /** WriteLoopHost: judges keep-alive for `ex`; a no makes it the last request read. */
+  /** WriteLoopHost: judges keep-alive for `ex` (keep_alive.ts); a no ends the reading. */
   decideKeepAlive(ex: ServerExchange): void {
-    const keep = this.#mayKeepAlive(ex);
+    // Shutting down, or the client half-closed: the last request received says close.
+    const last = (this.#shuttingDown || this.#inputEnded) && this.#writer.queue.length === 1 &&
+      this.#current === null;
+    const keep = mayKeepAlive(ex, last, this.#config.maxDrainBytes);
     ex.keepAlive = keep;
     if (!keep) this.#advance(PHASE_LAST_REQUEST);
   }
@@ -850,7 +762,8 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     if (!open) return;
     // The next pipelined request is parsed now, so its response can join this batch
     // (a handler that answers at once is encoded in the same turn of the write loop).
-    if (this.#paused !== null && !this.#parsing && this.#mayParseAhead()) this.#resumeParse();
+    // (#paused is null while #parse runs: this never re-enters it.)
+    if (this.#paused !== null && this.#mayParseAhead()) this.#resumeParse();
     else this.#wakeRead();
   }
 

@@ -95,6 +95,10 @@ export class WriteLoop implements WriterWake {
   #busy = false;
   /** Whether the connection stays open after the batch being sent (read when it settles). */
   #batchOpen = true;
+  /** When stalledFor first saw the write under way without progress (0: not seen). */
+  #stallSince = 0;
+  /** The output's progress count then. */
+  #stallProgress = 0;
 
   /**
    * @param writer Where the bytes go (the connection's transport).
@@ -128,14 +132,27 @@ export class WriteLoop implements WriterWake {
     return this.#out.length + this.#out.inFlight;
   }
 
-  /** Whether a write is in progress (its bytes not all taken by the socket yet). */
-  get writing(): boolean {
-    return this.#out.inFlight > 0;
-  }
-
-  /** Bumped each time the socket takes bytes (a stalled write leaves it unchanged). */
-  get progress(): number {
-    return this.#out.progress;
+  /**
+   * How long (ms) the write under way has made no progress, as seen by the clock's
+   * successive calls: 0 when no write is under way or the socket took bytes since the
+   * last call, so a stall is measured from the first call that sees it (one tick late
+   * at most).
+   *
+   * @param now The clock's time (epoch ms).
+   * @returns Milliseconds without progress.
+   */
+  stalledFor(now: number): number {
+    const out = this.#out;
+    if (out.inFlight === 0) {
+      this.#stallSince = 0;
+      return 0;
+    }
+    if (this.#stallSince === 0 || out.progress !== this.#stallProgress) {
+      this.#stallSince = now;
+      this.#stallProgress = out.progress;
+      return 0;
+    }
+    return now - this.#stallSince;
   }
 
   /** Whether buffered bytes wait for the responses of requests parsed next. */
