@@ -7,7 +7,12 @@
  *
  *   deno run -A bench/static.ts [--rounds 3] [--duration 3] [--warmup 1]
  *                                [--only small,mid,download256m,gzip100k]
- *                                [--servers wire,nginx,node] [--chunk-size BYTES]
+ *                                [--servers wire,nginx,node,wire-base] [--chunk-size BYTES]
+ *                                [--baseline DIR]
+ *
+ * `--baseline DIR` adds "wire-base": examples/file_server.ts of another checkout (e.g.
+ * `git worktree add /tmp/before HEAD~1`), in the same interleaved rounds, and a
+ * wire/wire-base column.
  *
  * Scenarios: a 1 KiB text file with 50 connections (req/s); a 1 MiB file with 50
  * connections (req/s, and MB/s in the log); a 256 MiB download with curl (MB/s); a
@@ -189,17 +194,19 @@ http {
 }
 
 const CHUNK_SIZE = args["chunk-size"];
+const BASELINE = args.baseline ? String(args.baseline).replace(/\/?$/, "/") : null;
 
-const allServers: Server[] = [
-  {
-    name: "wire",
-    port: 18501,
+/** Wire's file server from the checkout at `checkout` (ends with "/"). */
+function wireServer(name: string, port: number, checkout: string): Server {
+  return {
+    name,
+    port,
     async start(port) {
       const cmd = [
         deno,
         "run",
         "-A",
-        `${repo}examples/file_server.ts`,
+        `${checkout}examples/file_server.ts`,
         "--root",
         root,
         "--port",
@@ -207,10 +214,15 @@ const allServers: Server[] = [
       ];
       if (CHUNK_SIZE) cmd.push("--chunk-size", CHUNK_SIZE);
       const child = spawn(cmd);
-      await waitForPort(port, child, "wire");
+      await waitForPort(port, child, name);
       return child;
     },
-  },
+  };
+}
+
+const allServers: Server[] = [
+  wireServer("wire", 18501, repo),
+  ...(BASELINE === null ? [] : [wireServer("wire-base", 18504, BASELINE)]),
   {
     name: "nginx",
     port: 18502,
@@ -410,9 +422,16 @@ function ratio(scenario: string, a: string, b: string): number {
 }
 
 const has = (name: string) => servers.some((s) => s.name === name);
-const columns = [["wire", "Wire"], ["nginx", "nginx"], ["node", "serve-static"]]
-  .filter(([name]) => has(name));
-const ratios = [["wire", "nginx"], ["wire", "node"]].filter(([a, b]) => has(a) && has(b));
+const columns = [
+  ["wire", "Wire"],
+  ["wire-base", "Wire (baseline)"],
+  ["nginx", "nginx"],
+  ["node", "serve-static"],
+].filter(([name]) => has(name));
+const ratios = [["wire", "nginx"], ["wire", "node"], ["wire", "wire-base"], [
+  "wire-base",
+  "nginx",
+]].filter(([a, b]) => has(a) && has(b));
 const fmt = (v: number) =>
   Number.isFinite(v) ? (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(2)) : "failed";
 console.log(
