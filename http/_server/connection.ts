@@ -798,7 +798,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     this.#switchHead = null;
     this.#upgradeTarget = target;
     try {
-      target.attach(this.#transport, head, slot.remoteAddr, this.#upgradeDone);
+      target.attach(this.#transport, head, slot.remoteAddr, () => this.#upgradeDone());
     } catch (error) {
       console.error("Wire: the upgraded protocol failed to start:", error);
       this.#upgradeDone();
@@ -811,12 +811,12 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   }
 
   /** The upgraded protocol closed the socket: the connection is released. */
-  #upgradeDone = (): void => {
+  #upgradeDone(): void {
     if (this.#phase !== PHASE_UPGRADED) return;
     this.#phase = PHASE_CLOSED;
     this.#upgradeTarget = null;
     this.#settleDone();
-  };
+  }
 
   /** WriteLoopHost: `ex`'s body broke after its head went out: tell onError. */
   bodyFailed(ex: ServerExchange, error: unknown): void {

@@ -321,7 +321,14 @@ export class WriteLoop implements WriterWake {
         const written = out.flush();
         sending = true;
         this.#batchOpen = open;
-        written.then(this.#onBatchWritten, this.#onBatchFailed);
+        written.then(
+          this.#onBatchWritten ??= () => this.#batchDone(this.#batchOpen),
+          this.#onBatchFailed ??= () => {
+            // A write failed: the peer is gone.
+            this.#host.abort(clientClosedReason());
+            this.#batchDone(false);
+          },
+        );
         return;
       }
     } catch {
@@ -333,15 +340,9 @@ export class WriteLoop implements WriterWake {
     this.#batchDone(open);
   }
 
-  #onBatchWritten = (): void => {
-    this.#batchDone(this.#batchOpen);
-  };
-
-  #onBatchFailed = (): void => {
-    // A write failed: the peer is gone.
-    this.#host.abort(clientClosedReason());
-    this.#batchDone(false);
-  };
+  /** The batch write's callbacks, made on the first write (idle connections have none). */
+  #onBatchWritten: (() => void) | null = null;
+  #onBatchFailed: (() => void) | null = null;
 
   #batchDone(open: boolean): void {
     this.#busy = false;
