@@ -359,7 +359,9 @@ export class Parser {
    * it to where this one is: a server holding many slow, half-sent heads keeps the bytes
    * and returns the parser to its pool.
    *
-   * @returns The bytes of the head so far.
+   * @param room Bytes of room (zeros) after the head in the returned buffer, for the next
+   * bytes to be read in behind it (then a fresh parser parses both in one piece).
+   * @returns The bytes of the head so far, `pendingHeadLength + room` bytes in all.
    *
    * @example Park a half-sent head and resume it in another parser
    * ```ts
@@ -377,8 +379,17 @@ export class Parser {
    * assert.equal(second.target, "/slow");
    * ```
    */
-  pendingHead(): Uint8Array {
-    return this.pendingHeadLength === 0 ? EMPTY : this.#headBuf.slice(0, this.#headLen);
+  pendingHead(room = 0): Uint8Array {
+    if (!Number.isSafeInteger(room) || room < 0) {
+      throw new RangeError(
+        `Cannot copy the pending head: room must be a whole number >= 0, got ${room}`,
+      );
+    }
+    const length = this.pendingHeadLength;
+    if (length === 0 && room === 0) return EMPTY;
+    const out = new Uint8Array(length + room);
+    if (length > 0) out.set(this.#headBuf.subarray(0, length));
+    return out;
   }
 
   /** The length of {@linkcode Parser.pendingHead}, without copying: 0 when no head is in progress. */

@@ -59,13 +59,8 @@ import { readProxyHeader } from "./proxy_header.ts";
 import { exchangeEnded, exchangeStarted } from "./observe.ts";
 import type { UpgradeTarget } from "../_codec/duplex.ts";
 import { ignore } from "../_codec/ignore.ts";
-import {
-  returnLargeReadBuffer,
-  returnParser,
-  SMALL_READ_BYTES,
-  takeLargeReadBuffer,
-  takeParser,
-} from "./pools.ts";
+import { returnParser, takeParser } from "./pools.ts";
+import { ReadBuffers } from "./read_buffers.ts";
 
 export * from "./phases.ts";
 
@@ -76,13 +71,6 @@ export * from "./phases.ts";
  * rstAvoidanceDelay).
  */
 const LINGER_MS = 500;
-/**
- * A head still partial this long after its first byte is parked: its bytes are kept, its
- * parser pooled (2,000 slowloris connections then cost no more than node's).
- */
-const PARK_AFTER_MS = 1000;
-/** A head of up to this many bytes is parked as soon as a read leaves it half-sent. */
-const PARK_NOW_BYTES = 4096;
 /** `#headStart` when no head is in progress. */
 const NO_HEAD = -1;
 /** `#headStart` when a head began in the read being parsed: `#stamp` sets its time. */
@@ -125,10 +113,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   #reading = false;
   #lingerUntil = 0;
   #readWake: (() => void) | null = null;
-  #small: Uint8Array = new Uint8Array(SMALL_READ_BYTES);
-  #large: Uint8Array | null = null;
-  /** The bytes of a slow head whose parser went back to the pool (#park). */
-  #parked: Uint8Array | null = null;
+  #buffers = new ReadBuffers();
   /** Parsing paused mid-buffer (pipelining depth): resume here before reading. */
   #paused: Uint8Array | null = null;
   #pausedAt = 0;
@@ -292,7 +277,6 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     const headStart = this.#headStart;
     if (headStart > 0 && phase < PHASE_ANSWERING) {
       if (now - headStart >= headLimit) this.#headTimeout();
-      else if (now - headStart >= PARK_AFTER_MS) this.#park(Infinity);
       return;
     }
     const current = this.#current;
@@ -379,10 +363,10 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
         } else if (this.#phase >= PHASE_ANSWERING) {
           break;
         }
-        const buf = this.#large ?? this.#small;
+        const into = this.#buffers.next();
         let n: number | null;
         try {
-          n = await this.#transport.read(buf);
+          n = await this.#transport.read(into);
         } catch {
           n = null;
         }
@@ -408,23 +392,15 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
           this.#idleSince = 0;
         }
         if (phase === PHASE_NEW) this.#phase = PHASE_READING;
-        this.#parse(buf, 0, n);
+        // A parked head comes first, parsed again from its first byte by a fresh parser.
+        const buffers = this.#buffers;
+        buffers.filled(n);
+        this.#parse(buffers.data, 0, buffers.end);
         this.#stamp();
         this.#afterParse();
         // The socket had no more: a head left half-sent waits for a slow client.
-        if (n < buf.length && this.#headStart !== NO_HEAD) this.#park(PARK_NOW_BYTES);
-        if (this.#paused === null) {
-          if (buf === this.#small) {
-            // A full small buffer inside a body means more is coming: read big from now
-            // on. Not for a head: a slow client's half-sent head must not hold 128 KiB
-            // (slowloris); a head is at most maxHeaderBytes, read 1 KiB at a time.
-            if (n === buf.length && this.#current !== null) {
-              this.#large = takeLargeReadBuffer();
-            }
-          } else if (n < SMALL_READ_BYTES && this.#current === null) {
-            this.#releaseLarge();
-          }
-        }
+        if (n < into.length && this.#headStart !== NO_HEAD) this.#park();
+        if (this.#paused === null) buffers.adapt(n, this.#current !== null);
       }
     } catch (error) {
       // A bug, not a peer's doing: close rather than hang.
@@ -466,17 +442,10 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     }
   }
 
-  #releaseLarge(): void {
-    const large = this.#large;
-    if (large === null) return;
-    this.#large = null;
-    returnLargeReadBuffer(large);
-  }
-
   #parse(data: Uint8Array, pos: number, end: number): void {
     if (
       this.#current === null && pos < end && !this.#mayParseAhead() &&
-      (this.#parser === null ? this.#parked === null : this.#parser.idle)
+      (this.#parser === null || this.#parser.idle)
     ) {
       // A new request while a response is unsent: it waits (see #mayParseAhead).
       this.#pause(data, pos, end);
@@ -547,26 +516,20 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
 
   /** An idle keep-alive connection holds no parser: one is taken when bytes arrive. */
   #takeParser(): Parser {
-    const parser = takeParser(this.#config, this.#parked);
-    this.#parked = null;
+    const parser = takeParser(this.#config);
     this.#parser = parser;
     return parser;
   }
 
   /**
-   * A head left half-sent keeps only its bytes, not a parser: the parser goes back to the
-   * pool, and the next bytes resume a fresh one (#takeParser). Done at once for a head of
-   * up to PARK_NOW_BYTES whose read emptied the socket (the client paused mid-head: slowloris),
-   * and for any head still partial after PARK_AFTER_MS. The re-scan this costs is at most
-   * PARK_NOW_BYTES per read, or one head per clock tick.
+   * A head left half-sent (the client paused mid-head: a slow client, or slowloris) keeps
+   * only its bytes, with room for the next read behind them (read_buffers.ts); its parser
+   * goes back to the pool. Heads over PARK_MAX_BYTES keep their parser (bounded re-scans).
    */
-  #park(maxBytes: number): void {
+  #park(): void {
     const parser = this.#parser;
     if (parser === null || this.#current !== null || this.#paused !== null) return;
-    const length = parser.pendingHeadLength;
-    if (length === 0 || length > maxBytes) return;
-    this.#parked = parser.pendingHead();
-    this.#releaseParser();
+    if (this.#buffers.park(parser)) this.#releaseParser();
   }
 
   #releaseParser(): void {
@@ -790,7 +753,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
     this.#current = null;
     this.#upgrading = null;
     this.#releaseParser();
-    this.#releaseLarge();
+    this.#buffers.release();
     this.#writer.release();
     ex.complete();
     this.#ended(ex, undefined);
@@ -909,7 +872,7 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
   }
 
   async #lingerRead(): Promise<void> {
-    const buf = this.#large ?? this.#small;
+    const buf = this.#buffers.next();
     while (this.#phase < PHASE_CLOSED) {
       let n: number | null;
       try {
@@ -947,9 +910,8 @@ export class Connection implements BodySink, WriteLoopHost, Timed {
       // Already closed by the peer or the listener: closed is closed.
     }
     this.#clock.delete(this);
-    this.#releaseLarge();
+    this.#buffers.release();
     this.#parser = null;
-    this.#parked = null;
     this.#paused = null;
     this.#wakeRead();
     this.#settleDone();

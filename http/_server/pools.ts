@@ -46,18 +46,10 @@ export function returnLargeReadBuffer(buffer: Uint8Array): void {
  * keep-alive connection holds none, nor does a slow half-sent head once parked.
  *
  * @param config The server's connection settings (limits and pool).
- * @param parked The bytes of a parked head (Parser.pendingHead()), or null: fed to the
- * parser, they bring it to where the parser that held them stopped.
- * @returns A parser ready for a request (or for the rest of the parked head).
+ * @returns A parser ready for a request.
  */
-export function takeParser(config: ConnectionConfig, parked: Uint8Array | null): Parser {
-  const parser = config.parsers.pop() ?? newParser(config);
-  if (parked !== null) parser.execute(parked, 0, parked.length);
-  return parser;
-}
-
-function newParser(config: ConnectionConfig): Parser {
-  return new Parser({
+export function takeParser(config: ConnectionConfig): Parser {
+  return config.parsers.pop() ?? new Parser({
     mode: "request",
     maxHeaderBytes: config.maxHeaderBytes,
     maxHeaderCount: config.maxHeaderCount,

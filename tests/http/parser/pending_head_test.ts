@@ -137,3 +137,18 @@ Deno.test("Parser.pendingHead of a head cut in every place up to maxHeaderBytes"
   const [past] = run(bytes, { mode: "request", maxHeaderBytes: bytes.length - 1 }, 100);
   assert.match(past.at(-1)!, /^error HEADER_OVERFLOW 431$/);
 });
+
+Deno.test("Parser.pendingHead(room) leaves room after the head for the next bytes", () => {
+  const bytes = bytesOf("GET /r HTTP/1.1\r\nHost: x\r\n\r\n");
+  const first = new Parser({ mode: "request" });
+  assert.equal(first.execute(bytes, 0, 10), PARSE_NEED_MORE);
+  const parked = first.pendingHead(64);
+  assert.equal(parked.length, 10 + 64);
+  // The rest is read in behind the head; a fresh parser parses both in one piece.
+  parked.set(bytes.subarray(10), 10);
+  const second = new Parser({ mode: "request" });
+  assert.equal(second.execute(parked, 0, bytes.length), PARSE_HEAD);
+  assert.equal(second.target, "/r");
+  assert.equal(new Parser({ mode: "request" }).pendingHead(8).length, 8, "no head: only room");
+  for (const bad of [-1, 1.5, Number.NaN]) assert.throws(() => first.pendingHead(bad), RangeError);
+});
