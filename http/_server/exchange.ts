@@ -95,7 +95,7 @@ export class ServerExchange implements ResponseContext {
   minor = 1;
   keepAlive = true;
   committed = false;
-  reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  reader: { cancel(reason?: unknown): Promise<void> } | null = null;
   peerGone = false;
   /** The request asked to switch protocols (an Upgrade request): its slot, else null. */
   upgrade: UpgradeSlot | null = null;

@@ -19,6 +19,7 @@ import { dateLine } from "../_codec/date.ts";
 import { errorText } from "../_codec/error_text.ts";
 import { ignore } from "../_codec/ignore.ts";
 import { type Output, SMALL_BODY_BYTES } from "./output.ts";
+import { bodyReader } from "./body_reader.ts";
 import {
   KIND_BYTES,
   KIND_STREAM,
@@ -39,7 +40,7 @@ export interface ResponseContext {
   /** Set once the head is in the output buffer: a later failure must cut the connection. */
   committed: boolean;
   /** The body reader while a stream is being sent, so an abort can cancel it. */
-  reader: ReadableStreamDefaultReader<Uint8Array> | null;
+  reader: { cancel(reason?: unknown): Promise<void> } | null;
   /** The client went away: a streamed body is not started or continued. */
   peerGone: boolean;
   /** The request asked to switch protocols: the slot holding the one 101 allowed. */
@@ -351,7 +352,7 @@ async function writeStreamed(
     ctx.committed = true;
     return keepAlive;
   }
-  const reader = stream.getReader();
+  const reader = bodyReader(stream, declared);
   ctx.reader = reader;
   const chunked = declared < 0 && ctx.minor !== 0;
   const open = keepAlive && (declared >= 0 || chunked);
@@ -427,6 +428,7 @@ async function writeStreamed(
       }
       sent += chunk.length;
       await out.flush();
+      reader.done(chunk);
       next = await reader.read();
     }
     if (declared >= 0 && sent < declared) {
@@ -444,5 +446,6 @@ async function writeStreamed(
     throw error;
   } finally {
     ctx.reader = null;
+    reader.release();
   }
 }
