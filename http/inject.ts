@@ -293,7 +293,12 @@ export async function injectBytes(
   const config = resolveConfig(handler, options, options.secure ? "https" : "http", "localhost");
   const transport = new MemoryTransport(input, chunkSize);
   const clock = new Clock(
-    Clock.intervalFor(config.headersTimeout, config.requestTimeout, config.keepAliveTimeout),
+    Clock.intervalFor(
+      config.headersTimeout,
+      config.requestTimeout,
+      config.keepAliveTimeout,
+      config.sendTimeout,
+    ),
   );
   const connection = new Connection(
     transport,
@@ -349,7 +354,12 @@ export function injectConnection(
   const config = resolveConfig(handler, options, options.secure ? "https" : "http", "localhost");
   const [client, server] = memoryPipe();
   const clock = new Clock(
-    Clock.intervalFor(config.headersTimeout, config.requestTimeout, config.keepAliveTimeout),
+    Clock.intervalFor(
+      config.headersTimeout,
+      config.requestTimeout,
+      config.keepAliveTimeout,
+      config.sendTimeout,
+    ),
   );
   const connection = new Connection(
     server,

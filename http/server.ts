@@ -195,7 +195,12 @@ export class Server implements AsyncDisposable {
       config.defaultHost = authority(this.addr);
       this.#config = config;
       this.#clock = new Clock(
-        Clock.intervalFor(config.headersTimeout, config.requestTimeout, config.keepAliveTimeout),
+        Clock.intervalFor(
+          config.headersTimeout,
+          config.requestTimeout,
+          config.keepAliveTimeout,
+          config.sendTimeout,
+        ),
       );
       if (signal !== undefined) {
         this.#signal = signal;

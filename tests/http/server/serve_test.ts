@@ -146,7 +146,7 @@ for (const fast of [true, false]) {
       let calls = 0;
       const result = await inject(
         async (request) => {
-          const index = calls++; // pipelined handlers run concurrently
+          const index = calls++; // pipelined handlers run one after another, answered in order
           bodies[index] = request.body === null ? null : await request.text();
           return new Response("ok");
         },
