@@ -17,6 +17,8 @@
  * under the temp directory on first use (`--koa-modules DIR` to use another).
  */
 
+import { median, parseArgs, startPinned, stopServer } from "./_util.ts";
+
 interface Server {
   name: string;
   cmd: string[];
@@ -59,14 +61,6 @@ wrk.method = "POST"
 wrk.body = '${USER}'
 wrk.headers["Content-Type"] = "application/json"
 `;
-
-function parseArgs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < list.length; i++) {
-    if (list[i].startsWith("--")) out[list[i].slice(2)] = list[i + 1] ?? "true", i++;
-  }
-  return out;
-}
 
 async function run(cmd: string[], timeoutMs: number, cwd?: string): Promise<string> {
   const out = await new Deno.Command(cmd[0], {
@@ -190,43 +184,6 @@ async function wrk(port: number, s: Scenario, duration: number): Promise<number>
   }
 }
 
-async function start(server: Server): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command("taskset", {
-    args: ["-c", "0", ...server.cmd.slice(0, 1), ...server.cmd.slice(1)],
-    env: server.env,
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  const deadline = AbortSignal.timeout(30_000);
-  let seen = "";
-  while (!seen.includes("ready")) {
-    if (deadline.aborted) throw new Error(`${server.name} did not start: ${seen}`);
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${server.name} exited before listening: ${seen}`);
-    seen += value;
-  }
-  // Keep draining stderr so the server never blocks on it.
-  (async () => {
-    while (!(await reader.read()).done) { /* discard */ }
-  })().catch(() => {});
-  return child;
-}
-
-async function stop(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGTERM");
-  } catch { /* gone */ }
-  await child.status;
-}
-
-function median(values: number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 const chosen = scenarios.filter((s) => !ONLY || ONLY.includes(s.name));
 const needKoa = chosen.some((s) => s.servers.includes("koa"));
 const koaDir = needKoa ? await koaModules() : "";
@@ -292,7 +249,7 @@ for (let round = 1; round <= ROUNDS; round++) {
         console.error(`round ${round} ${scenario.name} ${name}: FAILED ${error}`);
         results.get(scenario.name)!.get(name)!.push(NaN);
       } finally {
-        if (child) await stop(child);
+        if (child) await stopServer(child);
       }
     }
   }
@@ -340,3 +297,11 @@ if (chosen.some((s) => s.name === "hello")) {
 console.log(
   `\n${ROUNDS} interleaved rounds of ${DURATION}s after ${WARMUP}s of warm-up; wrk -t1 -c50 on CPU 1, server on CPU 0.`,
 );
+
+function start(server: Server): Promise<Deno.ChildProcess> {
+  return startPinned(server.name, server.cmd, {
+    env: server.env,
+    readyOn: "stderr",
+    timeoutMs: 30_000,
+  });
+}

@@ -18,6 +18,8 @@
  * @module
  */
 
+import { median, parseArgs, startPinned, stopServer } from "./_util.ts";
+
 interface Server {
   name: string;
   cmd: string[];
@@ -58,33 +60,6 @@ if (args.baseline) {
 }
 const wanted = args.servers ? String(args.servers).split(",") : ALL.map((s) => s.name);
 const servers = ALL.filter((s) => wanted.includes(s.name));
-
-async function start(server: Server): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command("taskset", {
-    args: ["-c", "0", ...server.cmd, String(server.port)],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const deadline = AbortSignal.timeout(15_000);
-  let seen = "";
-  while (!seen.includes("ready")) {
-    if (deadline.aborted) throw new Error(`${server.name} did not start`);
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${server.name} exited before listening`);
-    seen += value;
-  }
-  reader.releaseLock();
-  child.stdout.cancel().catch(() => {});
-  return child;
-}
-
-async function stop(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGTERM");
-  } catch { /* already gone */ }
-  await child.status;
-}
 
 /** Milliseconds from a wrk latency figure ("512.00us", "2.31ms", "1.20s"). */
 function ms(text: string): number {
@@ -140,13 +115,6 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-function median(values: number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 const results = new Map<string, Result[]>(servers.map((s) => [s.name, []]));
 for (let round = 0; round < ROUNDS; round++) {
   // Rotate the order each round so no server always runs first.
@@ -168,7 +136,7 @@ for (let round = 0; round < ROUNDS; round++) {
         } ms, timeouts ${figures.timeouts}, connections ${counts.length}`,
       );
     } finally {
-      await stop(child);
+      await stopServer(child);
     }
   }
 }
@@ -205,16 +173,6 @@ console.log(
   `\n${ROUNDS} interleaved rounds of ${DURATION}s after 1s of warm-up; wrk -t1 -c${CONNECTIONS} --timeout 5s on CPU 1, server on CPU 0; medians of the rounds.`,
 );
 
-function parseArgs(argv: string[]): Record<string, string | boolean> {
-  const out: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) continue;
-    const next = argv[i + 1];
-    if (next !== undefined && !next.startsWith("--")) {
-      out[a.slice(2)] = next;
-      i++;
-    } else out[a.slice(2)] = true;
-  }
-  return out;
+function start(server: Server): Promise<Deno.ChildProcess> {
+  return startPinned(server.name, [...server.cmd, String(server.port)]);
 }

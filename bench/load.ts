@@ -21,6 +21,8 @@
  * Needs wrk, curl and node (apt-get install -y wrk curl; Node ships on the machines).
  */
 
+import { median, parseArgs, startPinned, stopServer } from "./_util.ts";
+
 interface Server {
   name: string;
   cmd: string[];
@@ -111,14 +113,6 @@ const scenarios: Scenario[] = [
     run: (port, pid) => idleMemory(port, pid, 1000),
   },
 ];
-
-function parseArgs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < list.length; i++) {
-    if (list[i].startsWith("--")) out[list[i].slice(2)] = list[i + 1] ?? "true", i++;
-  }
-  return out;
-}
 
 async function run(cmd: string[], timeoutMs: number): Promise<string> {
   const out = await new Deno.Command(cmd[0], {
@@ -247,40 +241,6 @@ async function idleMemory(port: number, pid: number, count: number): Promise<num
   }
 }
 
-async function start(server: Server): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command("taskset", {
-    args: ["-c", "0", ...server.cmd, String(server.port)],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const deadline = AbortSignal.timeout(15_000);
-  let seen = "";
-  while (!seen.includes("ready")) {
-    if (deadline.aborted) throw new Error(`${server.name} did not start`);
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${server.name} exited before listening`);
-    seen += value;
-  }
-  reader.releaseLock();
-  child.stdout.cancel().catch(() => {});
-  return child;
-}
-
-async function stop(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGTERM");
-  } catch { /* already gone */ }
-  await child.status;
-}
-
-function median(values: number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 const results = new Map<string, Map<string, number[]>>();
 const chosen = scenarios.filter((s) => !ONLY || ONLY.includes(s.name));
 for (const scenario of chosen) {
@@ -311,7 +271,7 @@ for (let round = 1; round <= ROUNDS; round++) {
         console.error(`round ${round} ${scenario.name} ${server.name}: FAILED ${error}`);
         results.get(scenario.name)!.get(server.name)!.push(NaN);
       } finally {
-        if (child) await stop(child);
+        if (child) await stopServer(child);
       }
     }
   }
@@ -356,3 +316,7 @@ console.log(
   `\n${ROUNDS} interleaved rounds of ${DURATION}s per scenario after ${WARMUP}s of warm-up; ` +
     `wrk -t1 on CPU 1, server on CPU 0.`,
 );
+
+function start(server: Server): Promise<Deno.ChildProcess> {
+  return startPinned(server.name, [...server.cmd, String(server.port)]);
+}

@@ -24,6 +24,8 @@
  * CPU 0 (taskset); the clients are sockets of this process.
  */
 
+import { median, parseArgs, startPinned, stopServer } from "./_util.ts";
+
 interface Server {
   name: string;
   cmd: string[];
@@ -79,14 +81,6 @@ const scenarios: Scenario[] = [
   },
   { name: "slowloris", unit: "KiB/conn", run: slowloris },
 ];
-
-function parseArgs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < list.length; i++) {
-    if (list[i].startsWith("--")) out[list[i].slice(2)] = list[i + 1] ?? "true", i++;
-  }
-  return out;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -200,42 +194,6 @@ async function slowloris(port: number, pid: number): Promise<number> {
   }
 }
 
-async function start(server: Server): Promise<Deno.ChildProcess> {
-  const cmd = [...server.cmd, String(server.port)];
-  if (server.name === "wire-base") cmd.push(BASELINE!);
-  const child = new Deno.Command("taskset", {
-    args: ["-c", "0", ...cmd],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const deadline = AbortSignal.timeout(15_000);
-  let seen = "";
-  while (!seen.includes("ready")) {
-    if (deadline.aborted) throw new Error(`${server.name} did not start`);
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${server.name} exited before listening`);
-    seen += value;
-  }
-  reader.releaseLock();
-  child.stdout.cancel().catch(() => {});
-  return child;
-}
-
-async function stop(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGTERM");
-  } catch { /* already gone */ }
-  await child.status;
-}
-
-function median(values: number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 const chosen = scenarios.filter((s) => !ONLY || ONLY.includes(s.name));
 const results = new Map<string, Map<string, number[]>>();
 for (const scenario of chosen) {
@@ -263,7 +221,7 @@ for (let round = 1; round <= ROUNDS; round++) {
         console.error(`round ${round} ${scenario.name} ${server.name}: FAILED ${error}`);
         results.get(scenario.name)!.get(server.name)!.push(NaN);
       } finally {
-        if (child) await stop(child);
+        if (child) await stopServer(child);
       }
     }
   }
@@ -291,3 +249,9 @@ console.log(
     `${HEAD_BYTES} B of a head (RSS after ${SETTLE_MS / 1000}s); RSS growth / connections, ` +
     `median of ${ROUNDS} round(s); server on CPU 0.`,
 );
+
+function start(server: Server): Promise<Deno.ChildProcess> {
+  const cmd = [...server.cmd, String(server.port)];
+  if (server.name === "wire-base") cmd.push(BASELINE!);
+  return startPinned(server.name, cmd);
+}

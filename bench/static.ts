@@ -24,6 +24,8 @@
  * into ~/.cache/wire-bench-static the first time).
  */
 
+import { median, parseArgs, stopServer } from "./_util.ts";
+
 interface Server {
   name: string;
   /** Starts the server on `port` serving `root`; resolves once it accepts connections. */
@@ -49,14 +51,6 @@ const repo = new URL("..", import.meta.url).pathname;
 const deno = Deno.execPath();
 const BIG_BYTES = 256 * 1024 * 1024;
 const MID_BYTES = 1024 * 1024;
-
-function parseArgs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < list.length; i++) {
-    if (list[i].startsWith("--")) out[list[i].slice(2)] = list[i + 1] ?? "true", i++;
-  }
-  return out;
-}
 
 async function run(
   cmd: string[],
@@ -257,19 +251,6 @@ const allServers: Server[] = [
 ];
 const servers = allServers.filter((s) => !ONLY_SERVERS || ONLY_SERVERS.includes(s.name));
 
-async function stop(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGTERM");
-  } catch { /* already gone */ }
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* gone */ }
-  }, 5_000);
-  await child.status;
-  clearTimeout(timer);
-}
-
 // ---- the load -----------------------------------------------------------------------
 
 async function wrk(
@@ -367,13 +348,6 @@ async function download(port: number, path: string, bytes: number): Promise<numb
 
 // ---- the rounds -----------------------------------------------------------------------
 
-function median(values: number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 const chosen = scenarios.filter((s) => !ONLY || ONLY.includes(s.name));
 const results = new Map<string, Map<string, number[]>>();
 for (const scenario of chosen) {
@@ -405,7 +379,7 @@ try {
           console.error(`round ${round} ${scenario.name} ${server.name}: FAILED ${error}`);
           results.get(scenario.name)!.get(server.name)!.push(NaN);
         } finally {
-          if (child) await stop(child);
+          if (child) await stopServer(child);
         }
       }
     }

@@ -26,6 +26,8 @@
  * @module
  */
 
+import { median, parseArgs, startPinned, stopServer } from "./_util.ts";
+
 interface Server {
   name: string;
   label: string;
@@ -80,14 +82,6 @@ if (BASELINE !== null) {
 }
 const ONLY_SERVERS = args.servers ? String(args.servers).split(",") : null;
 const servers = allServers.filter((s) => !ONLY_SERVERS || ONLY_SERVERS.includes(s.name));
-
-function parseArgs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < list.length; i++) {
-    if (list[i].startsWith("--")) out[list[i].slice(2)] = list[i + 1] ?? "true", i++;
-  }
-  return out;
-}
 
 /** Runs the load client on CPU 1 and returns its round trips per second. */
 async function echoLoad(
@@ -205,51 +199,6 @@ const scenarios: Scenario[] = [
   },
 ];
 
-async function start(server: Server): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command("taskset", {
-    args: ["-c", "0", ...server.cmd, String(server.port)],
-    env: { WS_PACKAGE, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const deadline = setTimeout(() => reader.cancel().catch(() => {}), 15_000);
-  let seen = "";
-  try {
-    while (!seen.includes("ready")) {
-      const { value, done } = await reader.read();
-      if (done) {
-        const status = await child.status;
-        const stderr = await new Response(child.stderr).text();
-        // deno's errors name the problem on their first line (NO_COLOR keeps it plain).
-        const why = stderr.trim().split("\n")[0];
-        throw new Error(`${server.name} exited before listening (code ${status.code}): ${why}`);
-      }
-      seen += value;
-    }
-  } finally {
-    clearTimeout(deadline);
-  }
-  reader.releaseLock();
-  child.stdout.cancel().catch(() => {});
-  child.stderr.cancel().catch(() => {});
-  return child;
-}
-
-async function stop(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGTERM");
-  } catch { /* already gone */ }
-  await child.status;
-}
-
-function median(values: number[]): number {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 const chosen = scenarios.filter((s) => !ONLY || ONLY.includes(s.name));
 const results = new Map<string, Map<string, number[]>>();
 for (const scenario of chosen) {
@@ -286,7 +235,7 @@ for (let round = 1; round <= ROUNDS; round++) {
         console.error(`round ${round} ${scenario.name} ${server.name}: FAILED ${error}`);
         results.get(scenario.name)!.get(server.name)!.push(NaN);
       } finally {
-        if (child) await stop(child);
+        if (child) await stopServer(child);
       }
     }
   }
@@ -325,3 +274,9 @@ console.log(
     `load client ${CLIENT === "node" ? "node + ws" : "Deno"} on CPU 1, server on CPU 0.`,
 );
 for (const [name, why] of missing) console.log(`${name}: not run (${why})`);
+
+function start(server: Server): Promise<Deno.ChildProcess> {
+  return startPinned(server.name, [...server.cmd, String(server.port)], {
+    env: { WS_PACKAGE, NO_COLOR: "1" },
+  });
+}
