@@ -6,7 +6,7 @@
 import { assert } from "../_assert.ts";
 import { serve } from "../../http/serve.ts";
 import { createApp } from "../../examples/batteries.ts";
-import { CHROMIUM, type Page, withChromium } from "./_chromium.ts";
+import { CHROMIUM, type Page, withChromium } from "../_chromium.ts";
 
 if (CHROMIUM === null) {
   console.warn(

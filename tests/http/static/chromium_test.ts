@@ -7,9 +7,7 @@
 import { assert } from "../../_assert.ts";
 import { withServer } from "../../_server.ts";
 import { createFileServer } from "../../../examples/file_server.ts";
-import { findChromium, launch } from "./_chromium.ts";
-
-const chromium = findChromium();
+import { CHROMIUM, withChromium } from "../../_chromium.ts";
 
 function haveFfmpeg(): boolean {
   try {
@@ -56,9 +54,9 @@ window.__done = (async () => {
 Deno.test({
   name: "Chromium seeks in a video with Range requests and loads a compressed page",
   async fn() {
-    if (chromium === null || !haveFfmpeg()) {
+    if (CHROMIUM === null || !haveFfmpeg()) {
       console.log(
-        `  skipped: ${chromium === null ? "chromium" : "ffmpeg"} is not installed ` +
+        `  skipped: ${CHROMIUM === null ? "chromium" : "ffmpeg"} is not installed ` +
           "(apt-get install -y chromium ffmpeg; .ci/run does)",
       );
       return;
@@ -111,18 +109,17 @@ Deno.test({
       const log: string[] = [];
       const handler = createFileServer({ root, log: (line) => log.push(line) });
       await withServer(handler, {}, async (_server, addr) => {
-        await using browser = await launch(chromium);
-        const result = await browser.evaluate(
-          `http://127.0.0.1:${addr.port}/`,
-          "window.__done",
-          60_000,
-        ) as {
+        let result!: {
           duration: number;
           currentTime: number;
           text: number;
           page: [number, number];
           script: [number, number];
         };
+        await withChromium(async (page) => {
+          await page.navigate(`http://127.0.0.1:${addr.port}/`);
+          result = await page.evaluate("window.__done", 60_000);
+        });
         // The page and its script arrived compressed, and decoded to what was served.
         assert.equal(result.text, big.length);
         assert.ok(result.page[0] < result.page[1], `page ${result.page}`);

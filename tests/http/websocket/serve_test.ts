@@ -3,6 +3,7 @@
 // peers on loopback: Deno's own WebSocket client, node's `ws` (npm), Wire's client (over
 // TCP and in memory), and a headless Chromium page.
 
+import { bounded, CHROMIUM, withChromium } from "../../_chromium.ts";
 import WebSocketNode from "npm:ws@8";
 import { assert } from "../../_assert.ts";
 import { TEST_TIMEOUT } from "../../_server.ts";
@@ -223,14 +224,7 @@ Deno.test("shutdown() closes open sockets with 1001 and waits for their close ha
 });
 
 Deno.test("a headless Chromium page connects, exchanges text and binary, and closes", async () => {
-  const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => {
-    try {
-      return Deno.statSync(path).isFile;
-    } catch {
-      return false;
-    }
-  });
-  if (chromium === undefined) {
+  if (CHROMIUM === null) {
     console.log("websocket browser test: chromium is not installed, skipped");
     return;
   }
@@ -258,33 +252,10 @@ Deno.test("a headless Chromium page connects, exchanges text and binary, and clo
     return echo(request, info);
   };
   await withEcho(async (url) => {
-    const profile = await Deno.makeTempDir();
-    const browser = new Deno.Command(chromium, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${profile}`,
-        url.replace("ws://", "http://").replace("/chat", "/"),
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    try {
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error("the page did not report")), 30_000)
-      );
-      const result = JSON.parse(await Promise.race([reported, timeout]));
+    await withChromium(async (page) => {
+      await page.navigate(url.replace("ws://", "http://").replace("/chat", "/"));
+      const result = JSON.parse(await bounded(reported, "the page did not report", 30_000));
       assert.deepEqual(result, { log: ["from the browser", "7,8,9"], code: 1000, clean: true });
-    } finally {
-      browser.kill("SIGKILL");
-      await browser.status;
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
-    }
+    });
   }, handler);
 });

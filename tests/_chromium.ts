@@ -25,8 +25,11 @@ export const BROWSER_TIMEOUT = 20_000;
 export interface Page {
   /** Navigates and waits for the load event. */
   navigate(url: string): Promise<void>;
-  /** Evaluates `expression` in the page (awaiting a promise) and returns its JSON value. */
-  evaluate<T>(expression: string): Promise<T>;
+  /**
+   * Evaluates `expression` in the page (awaiting a promise) and returns its JSON value,
+   * within `timeoutMs` (default BROWSER_TIMEOUT).
+   */
+  evaluate<T>(expression: string, timeoutMs?: number): Promise<T>;
 }
 
 interface Message {
@@ -71,7 +74,12 @@ class DevTools {
     });
   }
 
-  send(method: string, params: Record<string, unknown> = {}, sessionId?: string): Promise<Message> {
+  send(
+    method: string,
+    params: Record<string, unknown> = {},
+    sessionId?: string,
+    timeoutMs = BROWSER_TIMEOUT,
+  ): Promise<Message> {
     const id = ++this.#id;
     return bounded(
       new Promise<Message>((resolve, reject) => {
@@ -79,6 +87,7 @@ class DevTools {
         this.#ws.send(JSON.stringify({ id, method, params, sessionId }));
       }),
       `${method} timed out`,
+      timeoutMs,
     );
   }
 
@@ -95,10 +104,15 @@ class DevTools {
   }
 }
 
-function bounded<T>(promise: Promise<T>, message: string): Promise<T> {
+/** `promise`, or a rejection with `message` after `timeoutMs`; the timer never outlives it. */
+export function bounded<T>(
+  promise: Promise<T>,
+  message: string,
+  timeoutMs = BROWSER_TIMEOUT,
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), BROWSER_TIMEOUT);
+    timer = setTimeout(() => reject(new Error(message)), timeoutMs);
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
@@ -122,6 +136,8 @@ export async function withChromium(fn: (page: Page) => Promise<void>): Promise<v
       "--disable-sync",
       "--disable-extensions",
       "--disable-dev-shm-usage",
+      "--mute-audio",
+      "--autoplay-policy=no-user-gesture-required",
       "--remote-debugging-address=127.0.0.1",
       "--remote-debugging-port=0",
       `--user-data-dir=${profile}`,
@@ -176,12 +192,17 @@ export async function withChromium(fn: (page: Page) => Promise<void>): Promise<v
         }
         await loaded;
       },
-      async evaluate<T>(expression: string): Promise<T> {
-        const result = await tools.send("Runtime.evaluate", {
-          expression,
-          awaitPromise: true,
-          returnByValue: true,
-        }, session);
+      async evaluate<T>(expression: string, timeoutMs?: number): Promise<T> {
+        const result = await tools.send(
+          "Runtime.evaluate",
+          {
+            expression,
+            awaitPromise: true,
+            returnByValue: true,
+          },
+          session,
+          timeoutMs,
+        );
         const details = result.result?.exceptionDetails as
           | { exception?: { description?: string }; text?: string }
           | undefined;
